@@ -1,0 +1,1 @@
+// generated artefacts come later
