@@ -1,1 +1,13 @@
-export {};
+export { PG_BIN_ENV, PG_OS_USER_ENV, pgbin, resolveInstall, type InstallKind, type PgInstall, type RunAs } from './binaries.js';
+export { cleanupSync } from './cleanup.js';
+export { startPrimaryWithReplicas, startServers, usePostgres, type PrimaryWithReplicas } from './cluster.js';
+export type { AuthMethod, HbaRule } from './hba.js';
+export { probeAuth, type AuthProbe, type ConnectionConfig, type ObservedAuth, type PgClient, type QueryResult } from './pg-client.js';
+export { childPids, processAlive } from './postmaster.js';
+export type { SettingValue } from './quote.js';
+export { reapOrphans, type ReapedSession } from './reaper.js';
+export type { ReplicaMethod } from './replica.js';
+export type { DatabaseSpec, UserSpec } from './roles.js';
+export { PgServer, stopAll, type QueryOptions, type ReplicaOptions } from './server.js';
+export { currentSessionDir, sessionsRoot, TMP_ENV } from './session-dir.js';
+export { startPostgres, type StartOptions } from './start.js';
