@@ -1,1 +1,7 @@
-export {};
+export { loadConfig, checkConfig } from './config/load-config.js';
+export { loadFile, parseToml, MAX_CONFIG_BYTES } from './config/load.js';
+export type { LoadedFile, TomlTable } from './config/load.js';
+export { deepFreeze } from './config/normalize.js';
+export type { NormalizedConfig, PgdogSettings, ConfigSources, LoadConfigOptions, LoadConfigResult, DeepReadonly } from './config/types.js';
+export { configCodes, configDiagnostic, isIoDiagnostic, stageOf } from './errors.js';
+export type { Diagnostic, DiagnosticSite, Severity, Stage, ConfigCode, CodeParams, ConfigFileKind } from './errors.js';
