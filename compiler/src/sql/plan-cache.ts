@@ -1,0 +1,126 @@
+// Query-text plan cache: simple-protocol traffic repeats a few shapes with different literals,
+// so analyses are cached by the normalized text and re-bound to each query's literals. Bounded
+// by entry count (`query_cache_limit`), least recently used out first.
+import type { QueryAnalysis } from './types.js';
+import { analyze } from './analyze.js';
+import { normalizeSql } from './normalize.js';
+import { bindTemplate, buildTemplate, type PlanTemplate } from './plan-template.js';
+
+export interface PlanCacheOptions {
+  /** Maximum number of cached shapes (pgDog's `query_cache_limit`); 0 disables caching. */
+  limit: number;
+  /** Longer texts are analyzed without the cache (huge multi-row INSERTs rarely repeat and
+   *  would pin a lot of memory). Default 65536 chars. */
+  maxQueryLength?: number;
+}
+
+export interface PlanCacheStats {
+  /** Served from the cache without parsing. */
+  hits: number;
+  /** Parsed (no entry, or an entry whose literals did not re-bind). */
+  misses: number;
+  /** Misses that could not be cached: parse errors, texts the normalizer declines, analyses
+   *  that do not re-bind faithfully, oversized texts. */
+  uncacheable: number;
+  evictions: number;
+  size: number;
+  limit: number;
+}
+
+interface Entry {
+  template: PlanTemplate;
+  /** Value of `insertions` when the entry was last (re)inserted. */
+  stamp: number;
+}
+
+export class PlanCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Map.set calls so far: a clock for how far an entry has drifted toward eviction. */
+  private insertions = 0;
+  private limit: number;
+  private readonly maxQueryLength: number;
+  private hits = 0;
+  private misses = 0;
+  private uncacheable = 0;
+  private evictions = 0;
+
+  constructor(options: PlanCacheOptions) {
+    this.limit = Math.max(0, Math.floor(options.limit));
+    this.maxQueryLength = options.maxQueryLength ?? 65536;
+  }
+
+  /** Same result as `analyze(text)`. Results may share structure with the cache: treat them
+   *  as read-only (the shared parts are frozen). */
+  analyzeCached(text: string): QueryAnalysis {
+    const norm = this.limit > 0 && text.length <= this.maxQueryLength ? normalizeSql(text) : null;
+    if (norm === null) {
+      this.misses++;
+      this.uncacheable++;
+      return analyze(text);
+    }
+    const entry = this.entries.get(norm.key);
+    if (entry !== undefined) {
+      const bound = bindTemplate(entry.template, norm, text);
+      if (bound !== null) {
+        this.hits++;
+        this.touch(norm.key, entry);
+        return bound;
+      }
+    }
+    this.misses++;
+    const analysis = analyze(text);
+    const template = buildTemplate(analysis, norm, text);
+    if (template === null) {
+      this.uncacheable++;
+      return analysis;
+    }
+    this.entries.set(norm.key, { template, stamp: ++this.insertions });
+    this.evictOverflow();
+    return template.analysis;
+  }
+
+  stats(): PlanCacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      uncacheable: this.uncacheable,
+      evictions: this.evictions,
+      size: this.entries.size,
+      limit: this.limit,
+    };
+  }
+
+  /** Changes the bound (config reload); shrinking evicts the least recently used entries. */
+  setLimit(limit: number): void {
+    this.limit = Math.max(0, Math.floor(limit));
+    this.evictOverflow();
+  }
+
+  /** Drops every entry (admin `RESET QUERY_CACHE`); counters are kept. */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /**
+   * Marks an entry recently used, approximately: Map order is insertion order and eviction
+   * takes the oldest, so re-inserting moves an entry to the young end, but that costs a delete
+   * and a set. An entry placed fewer than limit/2 insertions ago is still in the younger half
+   * of the order and is left where it is; only an entry that has drifted into the older half is
+   * moved. A steady working set therefore costs no map writes at all.
+   */
+  private touch(key: string, entry: Entry): void {
+    if (this.insertions - entry.stamp < this.limit >> 1) return;
+    this.entries.delete(key);
+    entry.stamp = ++this.insertions;
+    this.entries.set(key, entry);
+  }
+
+  private evictOverflow(): void {
+    while (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) return;
+      this.entries.delete(oldest.value);
+      this.evictions++;
+    }
+  }
+}
