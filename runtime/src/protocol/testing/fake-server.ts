@@ -27,9 +27,23 @@ import { writeCommandComplete } from '../backend/command-complete.js';
 import { writeNegotiateProtocolVersion } from '../backend/negotiate-protocol-version.js';
 import * as constants from '../constants.js';
 
+/** What an authentication hook sees of a session (the shape of auth/client-auth's AuthChannel). */
+export interface FakeAuthChannel {
+  send(buf: Buffer): void;
+  next(): Promise<{ code: number; body: Buffer }>;
+}
+
+export type FakeAuthResult = { ok: true } | { ok: false; error: ErrorFields };
+
 export interface FakeServerOptions {
   /** When set, clients must send this cleartext password. */
   password?: string;
+  /**
+   * When set, runs instead of the built-in password check (e.g. auth/client-auth's
+   * authenticateClient). It must send AuthenticationOk itself on success; the session then sends
+   * ParameterStatus, BackendKeyData and ReadyForQuery. On failure the session sends the error.
+   */
+  authenticate?: (channel: FakeAuthChannel, startup: { user: string; database: string }) => Promise<FakeAuthResult>;
   /** Client-side message size limit. */
   maxMessageLength?: number;
 }
@@ -91,6 +105,10 @@ class FakeSession implements FrameHandler {
   private authenticated = false;
   /** A simple Query is blocked: its ReadyForQuery is owed after the cancel. */
   private simpleBlocked = false;
+  /** Client frames during a hooked authentication, copied: views expire with the callback. */
+  private authInbox: { code: number; body: Buffer }[] = [];
+  private authWaiter: { resolve: (f: { code: number; body: Buffer }) => void; reject: (e: Error) => void } | null = null;
+  private authHooked = false;
 
   constructor(private readonly server: FakeServer, readonly socket: net.Socket) {
     this.processId = 1000 + server.sessions.length;
@@ -104,6 +122,11 @@ class FakeSession implements FrameHandler {
       this.flush();
     });
     socket.on('error', () => {});
+    socket.on('close', () => {
+      const waiter = this.authWaiter;
+      this.authWaiter = null;
+      waiter?.reject(new Error('client closed the connection'));
+    });
   }
 
   private get log(): string[] {
@@ -148,15 +171,40 @@ class FakeSession implements FrameHandler {
         const decision = negotiateProtocol(m.protocolVersion, m.protocolOptions);
         if (decision.action === 'reject') return this.fatal({ severity: 'FATAL', sqlstate: decision.sqlstate, message: decision.message });
         if (decision.action === 'negotiate') writeNegotiateProtocolVersion(this.w, decision.version, decision.unrecognizedOptions);
-        if (this.server.options.password !== undefined) writeAuthenticationCleartextPassword(this.w);
+        if (this.server.options.authenticate !== undefined) this.runAuthHook(this.server.options.authenticate, m.user ?? '', m.database ?? m.user ?? '');
+        else if (this.server.options.password !== undefined) writeAuthenticationCleartextPassword(this.w);
         else this.login();
       }
     }
   }
 
-  private login(): void {
+  private runAuthHook(hook: NonNullable<FakeServerOptions['authenticate']>, user: string, database: string): void {
+    this.authHooked = true;
+    const channel: FakeAuthChannel = {
+      // Through the session's writer, so anything it wrote first (NegotiateProtocolVersion) leaves first.
+      send: (buf) => { this.w.frames(buf); this.flush(); },
+      next: () => {
+        const frame = this.authInbox.shift();
+        if (frame !== undefined) return Promise.resolve(frame);
+        if (this.socket.destroyed) return Promise.reject(new Error('client closed the connection'));
+        return new Promise((resolve, reject) => { this.authWaiter = { resolve, reject }; });
+      },
+    };
+    hook(channel, { user, database }).then((result) => {
+      this.authInbox = [];
+      if (result.ok) {
+        this.log.push(`auth ok ${user}`);
+        this.login(false);
+        this.flush();
+      } else {
+        this.fatal(result.error);
+      }
+    }, (error: unknown) => this.fatal({ severity: 'FATAL', sqlstate: SqlState.InternalError, message: String(error) }));
+  }
+
+  private login(sendOk = true): void {
     this.authenticated = true;
-    writeAuthenticationOk(this.w);
+    if (sendOk) writeAuthenticationOk(this.w);
     for (const [k, v] of [['server_version', '15.0'], ['server_encoding', 'UTF8'], ['client_encoding', 'UTF8'], ['DateStyle', 'ISO, MDY'],
       ['integer_datetimes', 'on'], ['standard_conforming_strings', 'on'], ['TimeZone', 'UTC']]) {
       writeParameterStatus(this.w, k, v);
@@ -186,6 +234,14 @@ class FakeSession implements FrameHandler {
       return;
     }
     if (!isKnownFrontendCode(code)) return this.fatal({ severity: 'FATAL', sqlstate: SqlState.ProtocolViolation, message: `invalid frontend message type ${code}` });
+    if (!this.authenticated && this.authHooked) {
+      const frame = { code, body: Buffer.from(buf.subarray(start + 5, end)) };
+      const waiter = this.authWaiter;
+      this.authWaiter = null;
+      if (waiter !== null) waiter.resolve(frame);
+      else this.authInbox.push(frame);
+      return;
+    }
     if (!this.authenticated) {
       if (code !== FrontendCode.PasswordMessage) return this.fatal({ severity: 'FATAL', sqlstate: SqlState.ProtocolViolation, message: 'expected password response' });
       const password = readPasswordMessage(buf, start, end);
