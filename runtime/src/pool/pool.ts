@@ -1,0 +1,355 @@
+// One pool per (user, database, shard, role): idle servers, waiting clients, and the connects in
+// between. Idle servers are reused LIFO (the most recently used first), so a burst's surplus sits
+// at the bottom of the stack and ages out through idle_timeout while the top stays warm. Waiters
+// are served FIFO. A state change goes through ServerLists.move(); decisions come from states.ts
+// and maintenance.ts.
+
+import { performance } from 'node:perf_hooks';
+import type { ServerTlsOptions } from '../backend/connect-socket.js';
+import type { ServerConnection } from '../backend/server-connection.js';
+import type { ServerError } from '../backend/server-error.js';
+import { timerDelay } from '../backend/timer-delay.js';
+import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
+import type { PoolSettings } from '../config/snapshot.js';
+import { connectServer, type ServerConnector } from './connector.js';
+import { Lease, type LeaseOwner } from './lease.js';
+import { janitorInterval, planMaintenance, startJanitor, type Janitor } from './maintenance.js';
+import { PoolError, checkoutTimeout, connectFailed, shuttingDown } from './pool-error.js';
+import { ServerLists, type PoolEntry } from './server-lists.js';
+import { planCheckin, type CheckinPlan, type ReleaseOutcome } from './states.js';
+import { WaiterQueue, type Waiter } from './waiters.js';
+
+export interface PoolOptions {
+  /** TLS to the servers; default: the settings' mode without CA or client certificate. */
+  readonly tls?: ServerTlsOptions;
+  readonly connector?: ServerConnector;
+  /** Connects in flight at once. Default 4. */
+  readonly maxConcurrentConnects?: number;
+}
+
+export interface CheckoutOptions {
+  /** Default: checkout_timeout. */
+  readonly timeoutMs?: number;
+}
+
+export interface PoolStats {
+  readonly idle: number;
+  readonly active: number;
+  readonly resetting: number;
+  readonly connecting: number;
+  readonly waiting: number;
+  /** idle + active + resetting + connecting. */
+  readonly total: number;
+  readonly created: number;
+  readonly closed: number;
+  readonly checkouts: number;
+  readonly checkoutTimeouts: number;
+  readonly connectErrors: number;
+  /** Checkouts that had to wait, and their total and longest wait. */
+  readonly waits: number;
+  readonly waitTotalMs: number;
+  readonly waitMaxMs: number;
+}
+
+/** After a failed connect, the janitor waits this long before opening min_pool_size servers again. */
+const WARM_RETRY_MS = 1000;
+
+export class Pool implements LeaseOwner {
+  readonly settings: PoolSettings;
+  /** "user@database", plus shard and role when not shard 0 / primary. */
+  readonly name: string;
+  private readonly lists: ServerLists;
+  private readonly waiters: WaiterQueue<Lease>;
+  private readonly tls: ServerTlsOptions;
+  private readonly connector: ServerConnector;
+  private readonly maxConnects: number;
+  private readonly janitor: Janitor;
+  private hostCursor: number;
+  private draining: boolean;
+  private readonly drained: (() => void)[];
+  /** Closed in the lists but whose socket has not closed yet: drain() waits for them. */
+  private readonly closing: Set<ServerConnection>;
+  private lastConnectError: Error | null;
+  private lastConnectFailureAt: number;
+  private checkouts: number;
+  private checkoutTimeouts: number;
+  private connectErrors: number;
+  private waits: number;
+  private waitTotalMs: number;
+  private waitMaxMs: number;
+
+  constructor(settings: PoolSettings, options: PoolOptions = {}) {
+    this.settings = settings;
+    const k = settings.key;
+    this.name = `${k.user}@${k.database}${k.shard !== 0 ? ` shard ${k.shard}` : ''}${k.role !== 'primary' ? ` (${k.role})` : ''}`;
+    this.lists = new ServerLists();
+    this.waiters = new WaiterQueue();
+    this.tls = options.tls ?? { mode: settings.tls.mode };
+    this.connector = options.connector ?? connectServer;
+    this.maxConnects = Math.max(1, options.maxConcurrentConnects ?? 4);
+    this.hostCursor = 0;
+    this.draining = false;
+    this.drained = [];
+    this.closing = new Set();
+    this.lastConnectError = null;
+    this.lastConnectFailureAt = -Infinity;
+    this.checkouts = 0;
+    this.checkoutTimeouts = 0;
+    this.connectErrors = 0;
+    this.waits = 0;
+    this.waitTotalMs = 0;
+    this.waitMaxMs = 0;
+    this.janitor = startJanitor(() => this.maintain(), janitorInterval(settings.idleTimeoutMs, settings.serverLifetimeMs));
+    this.maintain();
+  }
+
+  /** A server for the caller; rejects with PoolError (53300 on timeout, the cause's SQLSTATE on connect failure). */
+  checkout(options: CheckoutOptions = {}): Promise<Lease> {
+    if (this.draining) return Promise.reject(shuttingDown(this.name));
+    const now = performance.now();
+    const entry = this.takeIdle(now);
+    if (entry !== null) {
+      this.checkouts++;
+      return Promise.resolve(new Lease(this, entry, entry.conn as ServerConnection, 0));
+    }
+    const timeoutMs = options.timeoutMs ?? this.settings.checkoutTimeoutMs;
+    return new Promise<Lease>((resolve, reject) => {
+      const w: Waiter<Lease> = { enqueuedAt: now, settled: false, timer: null, resolve, reject };
+      w.timer = setTimeout(() => this.onWaiterTimeout(w, timeoutMs), timerDelay(timeoutMs));
+      this.waiters.push(w);
+      this.growForWaiters();
+    });
+  }
+
+  stats(): PoolStats {
+    const l = this.lists;
+    return {
+      idle: l.idle.length,
+      active: l.active.size,
+      resetting: l.resetting.size,
+      connecting: l.connecting,
+      waiting: this.waiters.length,
+      total: l.total,
+      created: l.created,
+      closed: l.closed,
+      checkouts: this.checkouts,
+      checkoutTimeouts: this.checkoutTimeouts,
+      connectErrors: this.connectErrors,
+      waits: this.waits,
+      waitTotalMs: this.waitTotalMs,
+      waitMaxMs: this.waitMaxMs,
+    };
+  }
+
+  /**
+   * Shutdown without interrupting anyone: new checkouts and waiters get 57P01, idle servers close
+   * now, leased ones when released. Resolves once every server's socket has closed.
+   */
+  drain(): Promise<void> {
+    if (!this.draining) {
+      this.draining = true;
+      const err = shuttingDown(this.name);
+      for (const w of this.waiters.takeAll()) this.settle(w, null, err);
+      for (const entry of [...this.lists.idle]) this.closeEntry(entry, 'pool is shutting down');
+    }
+    const done = new Promise<void>((resolve) => this.drained.push(resolve));
+    this.checkDrained();
+    return done;
+  }
+
+  /** drain(), and leased servers are closed now too (their sinks hear onServerClosed). */
+  close(): Promise<void> {
+    const done = this.drain();
+    for (const entry of [...this.lists.active, ...this.lists.resetting]) this.closeEntry(entry, 'pool closed');
+    return done;
+  }
+
+  /** The janitor's tick: idle_timeout, server_lifetime, min_pool_size. */
+  maintain(): void {
+    const now = performance.now();
+    const plan = planMaintenance({
+      now,
+      idle: this.lists.idle,
+      total: this.lists.total,
+      minPoolSize: this.settings.minPoolSize,
+      idleTimeoutMs: this.settings.idleTimeoutMs,
+      draining: this.draining,
+    });
+    const victims = plan.close.map((c) => ({ entry: this.lists.idle[c.index], reason: c.reason }));
+    for (const v of victims) this.closeEntry(v.entry, v.reason);
+    // Clients asking for a server still trigger connects at once; only the warm-up backs off.
+    if (now - this.lastConnectFailureAt >= WARM_RETRY_MS) {
+      for (let i = 0; i < plan.open && this.lists.connecting < this.maxConnects && this.lists.total < this.settings.poolSize; i++) this.openOne();
+    }
+    this.growForWaiters();
+  }
+
+  /** Called by Lease.release(). */
+  checkin(entry: PoolEntry, outcome: ReleaseOutcome, reset: boolean): void {
+    if (entry.state !== 'active') return; // closed while leased; nothing to give back
+    const conn = entry.conn as ServerConnection;
+    const now = performance.now();
+    const plan = planCheckin({
+      outcome,
+      txStatus: conn.txStatus,
+      resetRequested: reset,
+      expired: now >= entry.expiresAt,
+      draining: this.draining,
+      connectionClosed: conn.closed,
+    });
+    if (plan.action === 'idle') {
+      this.lists.move(entry, 'checkin', now);
+      this.serveWaiters();
+    } else if (plan.action === 'close') {
+      this.closeEntry(entry, plan.reason);
+    } else {
+      this.lists.move(entry, 'reset', now);
+      void this.reset(entry, conn, plan);
+    }
+  }
+
+  private async reset(entry: PoolEntry, conn: ServerConnection, plan: Extract<CheckinPlan, { action: 'reset' }>): Promise<void> {
+    const timeoutMs = this.settings.rollbackTimeoutMs;
+    try {
+      if (plan.rollback) await conn.runInternal('ROLLBACK', timeoutMs);
+      if (plan.discard) await conn.runInternal('DISCARD ALL', timeoutMs);
+    } catch (e) {
+      this.closeEntry(entry, `reset failed: ${(e as Error).message}`);
+      return;
+    }
+    if (entry.state !== 'resetting') return;
+    const now = performance.now();
+    if (conn.txStatus !== TransactionStatus.Idle || this.draining || now >= entry.expiresAt) {
+      this.closeEntry(entry, this.draining ? 'pool is shutting down' : 'not reusable after reset');
+      return;
+    }
+    this.lists.move(entry, 'checkin', now);
+    this.serveWaiters();
+  }
+
+  /** Pops idle servers until a usable one; expired ones are closed on the way. */
+  private takeIdle(now: number): PoolEntry | null {
+    for (;;) {
+      const entry = this.lists.idle[this.lists.idle.length - 1];
+      if (entry === undefined) return null;
+      const conn = entry.conn as ServerConnection;
+      if (conn.closed || entry.expiresAt <= now) {
+        this.closeEntry(entry, 'server_lifetime reached');
+        continue;
+      }
+      this.lists.move(entry, 'checkout', now);
+      return entry;
+    }
+  }
+
+  private serveWaiters(): void {
+    const now = performance.now();
+    while (this.waiters.length > 0) {
+      const entry = this.takeIdle(now);
+      if (entry === null) break;
+      const w = this.waiters.shift() as Waiter<Lease>;
+      this.settle(w, new Lease(this, entry, entry.conn as ServerConnection, now - w.enqueuedAt), null);
+    }
+    this.growForWaiters();
+  }
+
+  private settle(w: Waiter<Lease>, lease: Lease | null, err: Error | null): void {
+    w.settled = true;
+    if (w.timer !== null) clearTimeout(w.timer);
+    if (lease !== null) {
+      this.checkouts++;
+      this.waits++;
+      this.waitTotalMs += lease.waitedMs;
+      if (lease.waitedMs > this.waitMaxMs) this.waitMaxMs = lease.waitedMs;
+      w.resolve(lease);
+    } else {
+      w.reject(err as Error);
+    }
+  }
+
+  private onWaiterTimeout(w: Waiter<Lease>, timeoutMs: number): void {
+    if (w.settled) return;
+    this.waiters.cancel(w);
+    this.checkoutTimeouts++;
+    const inUse = this.lists.active.size + this.lists.resetting.size;
+    w.reject(checkoutTimeout(this.name, timeoutMs, this.settings.poolSize, inUse, this.lastConnectError));
+  }
+
+  /** Opens servers for waiters that no connect or reset in flight will serve, within the limits. */
+  private growForWaiters(): void {
+    const l = this.lists;
+    while (!this.draining && this.waiters.length > l.connecting + l.resetting.size && l.total < this.settings.poolSize && l.connecting < this.maxConnects) {
+      this.openOne();
+    }
+  }
+
+  private openOne(): void {
+    const entry = this.lists.add();
+    const hosts = this.settings.hosts;
+    const host = hosts[this.hostCursor++ % hosts.length];
+    this.connector(this.settings, host, this.tls).then(
+      (conn) => this.onConnected(entry, conn),
+      (err: unknown) => this.onConnectFailed(entry, err),
+    );
+  }
+
+  private onConnected(entry: PoolEntry, conn: ServerConnection): void {
+    entry.conn = conn;
+    conn.setCloseListener((_c, err) => this.onServerClosed(entry, err));
+    const now = performance.now();
+    if (this.draining) {
+      this.closeEntry(entry, 'pool is shutting down');
+      return;
+    }
+    const lifetime = this.settings.serverLifetimeMs;
+    const jitter = this.settings.serverLifetimeJitterMs * (Math.random() * 2 - 1);
+    entry.expiresAt = lifetime > 0 ? conn.createdAt + Math.max(0, lifetime + jitter) : Infinity;
+    this.lastConnectError = null;
+    this.lists.move(entry, 'connected', now);
+    this.serveWaiters();
+  }
+
+  private onConnectFailed(entry: PoolEntry, err: unknown): void {
+    this.lists.move(entry, 'close', performance.now());
+    this.connectErrors++;
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.lastConnectError = error;
+    this.lastConnectFailureAt = performance.now();
+    // Nothing open and nothing on the way: no server will come back for the waiters, so they hear
+    // the cause now instead of at their timeout. Otherwise returns (or the janitor) serve them.
+    if (this.lists.total === 0) {
+      const failure: PoolError = connectFailed(this.name, error);
+      for (const w of this.waiters.takeAll()) this.settle(w, null, failure);
+    }
+    this.checkDrained();
+  }
+
+  /** The server went away by itself (killed, network) or because we closed it. */
+  private onServerClosed(entry: PoolEntry, _err: ServerError): void {
+    const moved = this.lists.move(entry, 'close', performance.now());
+    this.closing.delete(entry.conn as ServerConnection);
+    if (moved) {
+      // A server lost by itself is replaced now rather than at the next janitor tick.
+      if (this.lists.total < this.settings.minPoolSize) this.maintain();
+      else this.growForWaiters();
+    }
+    this.checkDrained();
+  }
+
+  private closeEntry(entry: PoolEntry, reason: string): void {
+    if (!this.lists.move(entry, 'close', performance.now())) return;
+    const conn = entry.conn;
+    if (conn !== null && !conn.closed) {
+      this.closing.add(conn);
+      conn.close(reason);
+    }
+    this.growForWaiters();
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
+    if (!this.draining || this.lists.total !== 0 || this.closing.size !== 0) return;
+    this.janitor.stop();
+    for (const resolve of this.drained.splice(0)) resolve();
+  }
+}

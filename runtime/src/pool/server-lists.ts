@@ -1,0 +1,112 @@
+// Where a pool's servers live: one list (or count) per state, changed only by move(), which asks
+// states.ts whether the transition is legal. Counting and inspecting is then cheap and consistent.
+
+import type { ServerConnection } from '../backend/server-connection.js';
+import { nextServerState, type ServerEvent, type ServerState } from './states.js';
+
+export interface PoolEntry {
+  /** null while connecting. */
+  conn: ServerConnection | null;
+  state: ServerState;
+  /** performance.now() when it last became idle. */
+  idleSince: number;
+  /** performance.now() after which it is closed at checkin (server_lifetime ± jitter); Infinity: never. */
+  expiresAt: number;
+}
+
+export class ServerLists {
+  /** Idle servers, most recently used last: checkout pops from the end (LIFO). */
+  readonly idle: PoolEntry[];
+  readonly active: Set<PoolEntry>;
+  readonly resetting: Set<PoolEntry>;
+  private connectingCount: number;
+  private createdCount: number;
+  private closedCount: number;
+
+  constructor() {
+    this.idle = [];
+    this.active = new Set();
+    this.resetting = new Set();
+    this.connectingCount = 0;
+    this.createdCount = 0;
+    this.closedCount = 0;
+  }
+
+  get connecting(): number {
+    return this.connectingCount;
+  }
+
+  /** Servers open or being opened: what pool_size limits. */
+  get total(): number {
+    return this.idle.length + this.active.size + this.resetting.size + this.connectingCount;
+  }
+
+  /** Connections that logged in / that closed, since the pool was created. */
+  get created(): number {
+    return this.createdCount;
+  }
+
+  get closed(): number {
+    return this.closedCount;
+  }
+
+  /** A new entry in `connecting`. */
+  add(): PoolEntry {
+    this.connectingCount++;
+    return { conn: null, state: 'connecting', idleSince: 0, expiresAt: Infinity };
+  }
+
+  /**
+   * The only way an entry changes state. Returns false (and changes nothing) for a transition
+   * states.ts does not allow, e.g. a second close.
+   */
+  move(entry: PoolEntry, event: ServerEvent, now: number): boolean {
+    const from = entry.state;
+    const to = nextServerState(from, event);
+    if (to === null) return false;
+    this.leave(entry, from);
+    entry.state = to;
+    switch (to) {
+      case 'idle':
+        entry.idleSince = now;
+        this.idle.push(entry);
+        break;
+      case 'active':
+        this.active.add(entry);
+        break;
+      case 'resetting':
+        this.resetting.add(entry);
+        break;
+      case 'closed':
+        // A connect that failed (or finished during shutdown) never counted as created.
+        if (from !== 'connecting') this.closedCount++;
+        break;
+      default:
+        break;
+    }
+    if (from === 'connecting' && to === 'idle') this.createdCount++;
+    return true;
+  }
+
+  private leave(entry: PoolEntry, from: ServerState): void {
+    switch (from) {
+      case 'connecting':
+        this.connectingCount--;
+        break;
+      case 'idle': {
+        const i = this.idle.lastIndexOf(entry);
+        if (i === this.idle.length - 1) this.idle.pop();
+        else this.idle.splice(i, 1);
+        break;
+      }
+      case 'active':
+        this.active.delete(entry);
+        break;
+      case 'resetting':
+        this.resetting.delete(entry);
+        break;
+      default:
+        break;
+    }
+  }
+}
