@@ -2,6 +2,8 @@
 // match on them, never on message text. Each entry says when it fires (`stage`), how bad it is
 // and how its message is worded; `configDiagnostic()` is the only place messages are built.
 
+import { ruleCodes, type RuleCode } from './rules/diagnostics.js';
+
 export type Severity = 'error' | 'warning';
 
 /**
@@ -36,6 +38,12 @@ interface CodeSpec<P> {
 
 function code<P>(stage: Stage, severity: Severity, summary: string, message: (params: P) => string): CodeSpec<P> {
   return { stage, severity, summary, message };
+}
+
+/** A query-rule diagnostic surfaced by config validation: severity and summary come from the
+ *  rules catalogue (rules/diagnostics.ts), the message is the rule compiler's. */
+function ruleCode(c: RuleCode): CodeSpec<{ message: string }> {
+  return code('semantic', ruleCodes[c].severity, ruleCodes[c].summary, (p: { message: string }) => p.message);
 }
 
 type Named = { key: string };
@@ -81,12 +89,27 @@ export const configCodes = {
   E_DUPLICATE_RULE: code('semantic', 'error', 'Two `[[query_rules]]` with the same name.', (p: Related & { name: string }) => `query rule \`${p.name}\` is already defined${onLine(p)}`),
   E_SERVER_AUTH_CONFLICT: code('semantic', 'error', 'A cloud/vault `server_auth` combined with passthrough auth or `tls_verify = "disabled"` (pgDog rejects these).', (p: { user: string; serverAuth: string; conflict: string }) => `user \`${p.user}\` uses server_auth = "${p.serverAuth}", which cannot be combined with ${p.conflict}`),
 
+  E_RULE_EMPTY: ruleCode('E_RULE_EMPTY'),
+  E_RULE_SYNTAX: ruleCode('E_RULE_SYNTAX'),
+  E_RULE_UNTERMINATED_STRING: ruleCode('E_RULE_UNTERMINATED_STRING'),
+  E_RULE_UNKNOWN_FLAG: ruleCode('E_RULE_UNKNOWN_FLAG'),
+  E_RULE_UNKNOWN_FIELD: ruleCode('E_RULE_UNKNOWN_FIELD'),
+  E_RULE_UNKNOWN_FUNCTION: ruleCode('E_RULE_UNKNOWN_FUNCTION'),
+  E_RULE_MISSING_COMPARISON: ruleCode('E_RULE_MISSING_COMPARISON'),
+  E_RULE_BAD_OPERATOR: ruleCode('E_RULE_BAD_OPERATOR'),
+  E_RULE_BAD_REGEX: ruleCode('E_RULE_BAD_REGEX'),
+  E_RULE_TOO_DEEP: ruleCode('E_RULE_TOO_DEEP'),
+  E_RULE_BAD_SHARD: ruleCode('E_RULE_BAD_SHARD'),
+
   W_UNIMPLEMENTED: code('compat', 'warning', 'A pgDog key that is accepted but not implemented yet.', (p: Named & { reason: string }) => `\`${p.key}\` is accepted for pgDog compatibility but not implemented: ${p.reason}`),
   W_NO_DATABASES: code('semantic', 'warning', 'pgdog.toml defines no databases.', (_: object) => 'no [[databases]] are defined; clients will have nothing to connect to'),
   W_NO_USERS: code('semantic', 'warning', 'users.toml defines no users (and passthrough auth is off).', (_: object) => 'no [[users]] are defined and passthrough_auth is disabled; no client can log in'),
   W_USER_NO_DATABASE: code('semantic', 'warning', 'A user with no `database`, `databases` or `all_databases`.', (p: { user: string }) => `user \`${p.user}\` has no database, databases or all_databases; it cannot connect anywhere`),
   W_DATABASE_NO_USERS: code('semantic', 'warning', 'A database that no user can reach, so pgDog creates no pool for it.', (p: { database: string }) => `no user in users.toml has access to database \`${p.database}\`; no pool will be created for it`),
   W_SAME_SERVER_ROLES: code('semantic', 'warning', 'One server listed both as primary and as replica of a shard.', (p: Related & { database: string; target: string; role: string; other: string }) => `database \`${p.database}\`: ${p.target} is listed as ${p.role} and also${onLine(p)} as ${p.other}`),
+  W_RULE_NEVER_MATCHES: ruleCode('W_RULE_NEVER_MATCHES'),
+  W_RULE_SHADOWED: ruleCode('W_RULE_SHADOWED'),
+  W_RULE_MESSAGE_IGNORED: ruleCode('W_RULE_MESSAGE_IGNORED'),
   W_NO_PASSWORD: code('semantic', 'warning', 'A user with no `password`, `password_hash` or `passwords` while auth_type needs one.', (p: { user: string; authType: string }) => `user \`${p.user}\` has no password, password_hash or passwords; it cannot log in with auth_type = "${p.authType}"`),
 } as const;
 

@@ -5,3 +5,7 @@ export { deepFreeze } from './config/normalize.js';
 export type { NormalizedConfig, PgdogSettings, ConfigSources, LoadConfigOptions, LoadConfigResult, DeepReadonly } from './config/types.js';
 export { configCodes, configDiagnostic, isIoDiagnostic, stageOf } from './errors.js';
 export type { Diagnostic, DiagnosticSite, Severity, Stage, ConfigCode, CodeParams, ConfigFileKind } from './errors.js';
+export * from './sql/index.js';
+export * from './routing/index.js';
+// The query-rule compiler (chevrotain, ~270 ms to import) is not re-exported here, so that
+// `pgdog validate` stays fast: import it from '@pgdog/compiler/rules'.

@@ -6,6 +6,8 @@
 //       generated/validators.cjs   (reporting errors, no defaults)
 //       generated/defaulters.cjs   (useDefaults: fills defaults of a valid document)
 //   - TypeScript types derived from the schemas: generated/types.ts (compiled by tsc).
+//   - the routing-table validator (routes.schema.json, the `pgdog compile` artifact):
+//       generated/routes-validator.cjs
 // Usage: node scripts/generate.mjs [--out DIR]   (DIR defaults to the package root; tests use a temp dir)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -50,6 +52,16 @@ function write(rel, text) {
 const validatorName = (fn) => `validate${fn}Toml`;
 const defaulterName = (fn) => `default${fn}Toml`;
 
+function routesValidator() {
+  const schema = JSON.parse(readFileSync(join(pkgRoot, 'routes.schema.json'), 'utf8'));
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, code: { source: true, esm: false } });
+  ajv.addSchema(schema);
+  const code = standaloneCode(ajv, { validateRoutesJson: schema.$id });
+  if (/\brequire\(/.test(code)) throw new Error('generate: routes validator needs require()');
+  return `${HEADER}${code}\n`;
+}
+
 write('generated/validators.cjs', standalone(false, validatorName));
+write('generated/routes-validator.cjs', routesValidator());
 write('generated/defaulters.cjs', standalone(true, defaulterName));
 write('generated/types.ts', generateTypes(files.map((f) => ({ schema: f.schema, rootName: f.rootName })), HEADER));

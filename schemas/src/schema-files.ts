@@ -24,10 +24,12 @@ function readJson(name: string): unknown {
 }
 
 /** Absolute path of a file shipped at the package root (e.g. for editors: `#:schema` lines). */
-export function schemaPath(name: 'pgdog.schema.json' | 'users.schema.json'): string {
+export function schemaPath(name: 'pgdog.schema.json' | 'users.schema.json' | 'routes.schema.json'): string {
   return new URL(name, packageRoot).pathname;
 }
 
 export const pgdogSchema = readJson('pgdog.schema.json') as JsonSchema;
 export const usersSchema = readJson('users.schema.json') as JsonSchema;
+/** The routing table artifact (`pgdog compile` output). */
+export const routesSchema = readJson('routes.schema.json') as JsonSchema;
 export const unimplementedKeys = readJson('unimplemented.json') as readonly UnimplementedKey[];

@@ -26,15 +26,21 @@ interface Defaulters {
   defaultUsersToml: GeneratedFn;
 }
 
+interface RoutesValidator {
+  validateRoutesJson: GeneratedFn;
+}
+
 const require = createRequire(import.meta.url);
 let validators: Validators | undefined;
 let defaulters: Defaulters | undefined;
 const loadValidators = (): Validators => (validators ??= require('../../generated/validators.cjs') as Validators);
 const loadDefaulters = (): Defaulters => (defaulters ??= require('../../generated/defaulters.cjs') as Defaulters);
+let routes: RoutesValidator | undefined;
+const loadRoutes = (): RoutesValidator => (routes ??= require('../../generated/routes-validator.cjs') as RoutesValidator);
 
-function validator<T>(pick: (v: Validators) => GeneratedFn): Validator<T> {
+function validator<T, M = Validators>(pick: (v: M) => GeneratedFn, load: () => M = loadValidators as () => M): Validator<T> {
   const fn = ((data: unknown): boolean => {
-    const generated = pick(loadValidators());
+    const generated = pick(load());
     const ok = generated(data);
     fn.errors = ok ? null : (generated.errors ?? []);
     return ok;
@@ -47,6 +53,10 @@ function validator<T>(pick: (v: Validators) => GeneratedFn): Validator<T> {
 export const validatePgdogToml: Validator<PgdogToml> = validator((v) => v.validatePgdogToml);
 /** Schema validation of a parsed users.toml; never changes `data`. */
 export const validateUsersToml: Validator<UsersToml> = validator((v) => v.validateUsersToml);
+
+/** Validation of a parsed routing table (routes.schema.json; `pgdog compile` output). The
+ *  compiler owns the TypeScript type of the table and checks it against this schema in tests. */
+export const validateRoutesJson: Validator<unknown> = validator((v: RoutesValidator) => v.validateRoutesJson, loadRoutes);
 
 /** Raised when defaults are applied to a document that does not validate. */
 export class InvalidDocumentError extends Error {

@@ -17,6 +17,8 @@ export interface Finding<C extends ConfigCode = ConfigCode> {
   position?: Position;
   /** An earlier entry this one clashes with; its line is passed to the message as `relatedLine`. */
   related?: string;
+  /** The problem is at this offset inside the (decoded) string value at `pointer`. */
+  inner?: number;
 }
 
 export function finding<C extends ConfigCode>(

@@ -14,7 +14,10 @@ import type { Finding } from './finding.js';
 import { loadFile, type LoadedFile } from './load.js';
 import { locate } from './locate.js';
 import { normalizeConfig } from './normalize.js';
-import type { PositionMap } from './positions.js';
+import type { Position, PositionMap } from './positions.js';
+import type { Table } from './shape.js';
+import { tomlStringAt } from './toml-string-at.js';
+import { tomlValuePosition } from '../rules/toml-position.js';
 import { schemaFindings, type SchemaError } from './schema-errors.js';
 import { checkSemantics } from './semantic.js';
 import { semanticDefaults } from './semantic-defaults.js';
@@ -63,6 +66,11 @@ export async function checkConfig(pgdogFile: LoadedFile, usersFile: LoadedFile):
   const defaults = semanticDefaults(pgdogSchema as Schema, usersSchema as Schema);
   findings.push(...checkSemantics(pgdogFile.data ?? undefined, usersFile.data ?? undefined, defaults));
   if (pgdogFile.data) findings.push(...unimplementedFindings('pgdog', pgdogFile.data, unimplementedKeys));
+  if (hasQueryRules(pgdogFile.data)) {
+    // Lazy: the rule compiler (chevrotain) is only loaded for configs that have rules.
+    const { checkQueryRules } = await import('./semantic-rules.js');
+    findings.push(...checkQueryRules(pgdogFile.data as Table));
+  }
   if (usersFile.data) findings.push(...unimplementedFindings('users', usersFile.data, unimplementedKeys));
 
   const diagnostics = await resolve(findings, { pgdog: pgdogFile, users: usersFile });
@@ -78,6 +86,17 @@ export async function checkConfig(pgdogFile: LoadedFile, usersFile: LoadedFile):
     });
   }
   return { config, errors, warnings };
+}
+
+function hasQueryRules(data: unknown): boolean {
+  const rules = (data as { query_rules?: unknown } | null | undefined)?.query_rules;
+  return Array.isArray(rules) && rules.length > 0;
+}
+
+/** Where an offset inside a string value lands in the file; the value's start if unknown. */
+function innerPosition(text: string, value: Position, inner: number): Position {
+  const raw = tomlStringAt(text, value);
+  return raw === null ? value : tomlValuePosition(value.line, value.column, raw, inner);
 }
 
 async function resolve(findings: readonly Finding[], files: Record<ConfigFileKind, LoadedFile>): Promise<Diagnostic[]> {
@@ -102,6 +121,7 @@ async function resolve(findings: readonly Finding[], files: Record<ConfigFileKin
     if (!position || f.related !== undefined) {
       const map = await mapOf(f.file);
       position ??= locate(map, f.pointer, f.anchor);
+      if (f.inner !== undefined) position = innerPosition(file.text ?? '', position, f.inner);
       if (f.related !== undefined) params = { ...params, relatedLine: locate(map, f.related, 'value').line } as typeof params;
     }
     const site = { file: file.path, line: position.line, column: position.column, pointer: f.pointer };

@@ -1,26 +1,14 @@
 // `[[query_rules]]` entries -> compiled rules (each with its matcher built once), every error of
 // every rule, and the analysis warnings. A rule with an error is left out of `rules`.
 
-import type { RuleExpr, RuleFacts, RuleInput, RuleRoute } from './ast.js';
+import type { RuleInput } from './ast.js';
 import { analyzeRules } from './analyze.js';
 import { ruleDiagnostic, type RuleDiagnostic } from './diagnostics.js';
 import { parseRuleExpression } from './expression.js';
-import { buildMatcher, type RuleMatcher } from './matcher.js';
+import { makeCompiledRule, type CompiledRule } from './compiled-rule.js';
 import { isRouteProblem, parseRouteTarget } from './route-target.js';
 
-export interface CompiledRule {
-  /** Position in the input list (the `[[query_rules]]` index). */
-  index: number;
-  name: string;
-  database?: string;
-  user?: string;
-  /** The expression text as written. */
-  match: string;
-  expr: RuleExpr;
-  route: RuleRoute;
-  /** Scope (database, user) and expression together. */
-  test: RuleMatcher;
-}
+export { makeCompiledRule, scopedMatcher, type CompiledRule } from './compiled-rule.js';
 
 export interface CompileRulesOptions {
   /**
@@ -38,21 +26,6 @@ export interface CompileRulesResult {
   rules: CompiledRule[];
   errors: RuleDiagnostic[];
   warnings: RuleDiagnostic[];
-}
-
-/** Scope check first: it is two string compares and rules out most rules for most sessions. */
-export function scopedMatcher(database: string | undefined, user: string | undefined, m: RuleMatcher): RuleMatcher {
-  if (database !== undefined && user !== undefined) return (f: RuleFacts) => f.database === database && f.user === user && m(f);
-  if (database !== undefined) return (f: RuleFacts) => f.database === database && m(f);
-  if (user !== undefined) return (f: RuleFacts) => f.user === user && m(f);
-  return m;
-}
-
-export function makeCompiledRule(index: number, input: { name: string; database?: string; user?: string; match: string }, expr: RuleExpr, route: RuleRoute): CompiledRule {
-  const rule: CompiledRule = { index, name: input.name, match: input.match, expr, route, test: scopedMatcher(input.database, input.user, buildMatcher(expr)) };
-  if (input.database !== undefined) rule.database = input.database;
-  if (input.user !== undefined) rule.user = input.user;
-  return rule;
 }
 
 export function compileRules(inputs: readonly RuleInput[], opts: CompileRulesOptions = {}): CompileRulesResult {

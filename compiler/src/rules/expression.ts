@@ -6,9 +6,9 @@ import type { ExpressionProblem } from './diagnostics.js';
 import { DoubleQuoted, lexRuleExpression, LParen, RParen, tokenEnd, UnterminatedString } from './lexer.js';
 import { parseRuleTokens } from './parser.js';
 import { resolveSyntax } from './resolve.js';
+import { MAX_NESTING } from './vocabulary.js';
 
-/** Deep enough for any hand-written rule; shallow enough that recursion never exhausts the stack. */
-export const MAX_NESTING = 64;
+export { MAX_NESTING } from './vocabulary.js';
 
 export interface ParsedExpression {
   expr: RuleExpr | null;

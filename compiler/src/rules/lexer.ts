@@ -3,7 +3,8 @@
 // suggestion instead of a bare "unexpected token". A few tokens exist only to produce a better
 // error (double quotes, `&&`, unterminated strings).
 
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain-runtime.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, line_breaks: true });
 /** `-- ...` to the end of the line, handy in multi-line `'''` expressions. */

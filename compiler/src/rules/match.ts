@@ -3,7 +3,7 @@
 // wins.
 
 import type { RuleFacts } from './ast.js';
-import type { CompiledRule } from './compile.js';
+import type { CompiledRule } from './compiled-rule.js';
 
 export interface RuleMatch {
   index: number;

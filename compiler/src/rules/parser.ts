@@ -13,7 +13,8 @@
 //                      | [ NOT ] IN '(' value { ',' value } ')' ]
 //   value      := STRING | WORD | NUMBER        (only STRING is valid; resolve.ts explains the others)
 
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF } from './chevrotain-runtime.js';
 import {
   And, Comma, Eq, Identifier, In, LParen, Mistake, Not, NotEq, NotRegex, NotRegexI, NumberLiteral, Or, Regex, RegexI, RParen,
   ruleTokens, StringLiteral, tokenEnd,

@@ -3,9 +3,8 @@
 // file, so it is checked as strictly as the compiler would have produced it.
 
 import type { RuleExpr, RuleRoute } from './ast.js';
-import { makeCompiledRule, type CompiledRule } from './compile.js';
-import { MAX_NESTING } from './expression.js';
-import { fieldAccepts, isRuleField, isRuleFlag, regexFlags } from './vocabulary.js';
+import { makeCompiledRule, type CompiledRule } from './compiled-rule.js';
+import { fieldAccepts, isRuleField, isRuleFlag, MAX_NESTING, regexFlags } from './vocabulary.js';
 
 export interface StoredRule {
   index: number;

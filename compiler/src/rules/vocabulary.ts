@@ -12,6 +12,10 @@ export const SCALAR_FIELDS: readonly ScalarField[] = ['user', 'database', 'appli
 export const SET_FIELDS: readonly SetField[] = ['table'];
 export const RULE_FIELDS: readonly RuleField[] = [...SET_FIELDS, ...SCALAR_FIELDS];
 
+/** Parenthesis depth limit: deep enough for any hand-written rule; shallow enough that recursion
+ *  never exhausts the stack. */
+export const MAX_NESTING = 64;
+
 /** The only function-style predicate. */
 export const CALLS = 'calls';
 

@@ -86,7 +86,7 @@ const cases: Case[] = [
   { sql: 'SELECT now(), lower(name) FROM t', write: false, calls: ['now', 'lower'] },
   { sql: 'SELECT count(*) FROM t WHERE x = (SELECT max(y) FROM u)', calls: ['max', 'count'], tables: ['t', 'u'] },
   { sql: 'SELECT * INTO newt FROM t', write: true, tables: ['t', 'newt'], check: (s) => assert.deepEqual(s.into, { schema: null, name: 'newt' }) },
-  { sql: 'WITH d AS (DELETE FROM t WHERE id = 1 RETURNING *) SELECT * FROM d', kind: 'select', write: true, tables: ['t'], keys: ['t.id=int:1'], expr: 'all' },
+  { sql: 'WITH d AS (DELETE FROM t WHERE id = 1 RETURNING *) SELECT * FROM d', kind: 'select', write: true, tables: ['t'], keys: ['t.id=int:1'], expr: '#0' },
   { sql: 'WITH c AS (SELECT * FROM t) SELECT * FROM c', write: false, tables: ['t'] },
 
   // --- tables, aliases, CTEs

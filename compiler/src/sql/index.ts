@@ -11,3 +11,5 @@ export { evalKeyExpr } from './key-expr.js';
 export { scanHints } from './hints.js';
 export { normalizeSql, type NormalizedSql } from './normalize.js';
 export { PlanCache, type PlanCacheOptions, type PlanCacheStats } from './plan-cache.js';
+export { fingerprintSql } from './fingerprint.js';
+export { splitStatements, type ScriptStatement } from './split-statements.js';

@@ -1,6 +1,8 @@
 // The one place that talks to libpg-query. It loads the wasm module once, then parses
-// synchronously, so the proxy's hot path never awaits a promise per query.
-import { loadModule, parseSync, hasSqlDetails, type Node } from 'libpg-query';
+// synchronously, so the proxy's hot path never awaits a promise per query. The package itself is
+// imported on first load, not with this module: `pgdog validate` imports the compiler's entry
+// point and never parses SQL.
+import type { Node } from 'libpg-query';
 import type { SqlParseError } from './types.js';
 import { byteToCharConverter, codePointToCharIndex } from './text-offsets.js';
 
@@ -16,15 +18,26 @@ export type ParseOutcome =
   | { ok: true; statements: ParsedStatement[] }
   | { ok: false; error: SqlParseError };
 
+type LibPgQuery = typeof import('libpg-query');
+
 let loading: Promise<void> | null = null;
 let loaded = false;
+let lib: LibPgQuery | null = null;
 
 /** Loads the parser (100-300 ms cold). Safe to call repeatedly; later calls share the first load. */
 export function loadSqlParser(): Promise<void> {
-  loading ??= loadModule().then(() => {
+  loading ??= import('libpg-query').then(async (m) => {
+    await m.loadModule();
+    lib = m;
     loaded = true;
   });
   return loading;
+}
+
+/** The loaded library (for the few other entry points we use, e.g. fingerprints). */
+export function loadedLibPgQuery(): LibPgQuery {
+  if (lib === null) throw new Error('SQL parser not loaded: await loadSqlParser() first');
+  return lib;
 }
 
 export function isSqlParserLoaded(): boolean {
@@ -32,14 +45,14 @@ export function isSqlParserLoaded(): boolean {
 }
 
 export function parseSql(text: string): ParseOutcome {
-  if (!loaded) throw new Error('SQL parser not loaded: await loadSqlParser() first');
+  if (lib === null) throw new Error('SQL parser not loaded: await loadSqlParser() first');
   // libpg-query refuses "" although PostgreSQL answers it with EmptyQueryResponse.
   if (text.length === 0) return { ok: true, statements: [] };
   let result;
   try {
-    result = parseSync(text);
+    result = lib.parseSync(text);
   } catch (err) {
-    return { ok: false, error: toParseError(err, text) };
+    return { ok: false, error: toParseError(lib, err, text) };
   }
   const raw = result.stmts ?? [];
   const toChar = byteToCharConverter(text);
@@ -56,8 +69,8 @@ export function parseSql(text: string): ParseOutcome {
   return { ok: true, statements };
 }
 
-function toParseError(err: unknown, text: string): SqlParseError {
-  if (hasSqlDetails(err) && err.sqlDetails) {
+function toParseError(m: LibPgQuery, err: unknown, text: string): SqlParseError {
+  if (m.hasSqlDetails(err) && err.sqlDetails) {
     const { message, cursorPosition } = err.sqlDetails;
     // cursorPosition counts code points from 0; PostgreSQL reports 0 when it has no position
     // (e.g. encoding errors), which still points somewhere sensible.

@@ -249,10 +249,12 @@ export class StatementWalker {
       if ('SelectStmt' in q) {
         ctes.set(name, this.select(q.SelectStmt, scope));
       } else {
-        // Data-modifying CTE: runs wherever its own keys say, whatever the main query reads.
+        // Data-modifying CTE: runs wherever its own keys say, whatever the main query reads;
+        // its RETURNING rows are where the rows it changed are.
         this.write = true;
-        dml.push(this.statement(q, scope));
-        ctes.set(name, ALL);
+        const expr = this.statement(q, scope);
+        dml.push(expr);
+        ctes.set(name, expr);
       }
     }
     return dml;
@@ -350,7 +352,8 @@ export class StatementWalker {
 
 /** The statement must also reach the shards its data-modifying CTEs write to. */
 function withDataModifyingCtes(expr: KeyExpr, dml: KeyExpr[]): KeyExpr {
-  return dml.length === 0 ? expr : or([expr, ...dml]);
+  // A main query that only reads the CTE's rows has the CTE's own formula: no need to repeat it.
+  return dml.length === 0 ? expr : or([expr, ...dml.filter((d) => d !== expr)]);
 }
 
 /** `INSERT ... VALUES (...), (...)` as opposed to `INSERT ... SELECT`. */
