@@ -35,7 +35,8 @@ if (files.length === 0) {
 const concurrency = process.env.PGDOG_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, ...passThrough, ...files],
+  // --test-force-exit: a file whose tests have all finished must not hang CI on a leftover handle.
+  ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...passThrough, ...files],
   { stdio: 'inherit', cwd: root },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

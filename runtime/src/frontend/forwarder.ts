@@ -1,0 +1,315 @@
+import { FrontendCode } from '../protocol/codes.js';
+import { READY_FOR_QUERY_IDLE } from '../protocol/constants.js';
+import { readParse } from '../protocol/frontend/parse.js';
+import { readQuery } from '../protocol/frontend/query.js';
+import { SqlState } from '../protocol/sqlstate.js';
+import { socketWriterFor, type SocketWriter } from '../net/socket-writer.js';
+import type { ServerError } from '../backend/server-error.js';
+import { PauseReason, PoolMode, type ForwarderHost, type ForwarderOptions } from './forwarder-host.js';
+import { LocalReplies, readyForQueryFrame } from './local-replies.js';
+import type { LeasePort, PoolPort, ReleaseState, ServerPort, ServerSink } from './server-port.js';
+import { opensTransactionBlock } from './statement-guard.js';
+import { TransactionTracker } from './transaction-tracker.js';
+
+const QUERY = FrontendCode.Query;
+const PARSE = FrontendCode.Parse;
+const SYNC = FrontendCode.Sync;
+const TERMINATE = FrontendCode.Terminate;
+/** Frames no answer follows when they arrive outside a COPY or an extended-protocol batch. */
+const ANSWERLESS = new Uint8Array(256);
+for (const code of [FrontendCode.CopyData, FrontendCode.CopyDone, FrontendCode.CopyFail, FrontendCode.Flush]) ANSWERLESS[code] = 1;
+
+/**
+ * The hot path of one client: client frames go to its server as the runs they arrived in, server
+ * frames come back the same way. Per frame only the header is looked at (TransactionTracker), and
+ * Terminate is taken out. In transaction and statement mode the server goes back to the pool at a
+ * ReadyForQuery with status idle and nothing outstanding; session mode keeps it.
+ */
+export class Forwarder implements ServerSink {
+  private readonly host: ForwarderHost;
+  private readonly pool: PoolPort;
+  private readonly opts: ForwarderOptions;
+  private readonly tracker: TransactionTracker;
+  private readonly replies: LocalReplies;
+  private lease: LeasePort | null;
+  private server: ServerPort | null;
+  private serverWriter: SocketWriter | null;
+  /** Copies of runs received while no server was attached. */
+  private readonly pending: Buffer[];
+  private checkingOut: boolean;
+  private releaseAfterRun: boolean;
+  /** After a locally refused or failed extended-protocol batch, frames are dropped up to Sync. */
+  private skipUntilSync: boolean;
+  private cancelsInFlight: number;
+  /** A release waiting for an in-flight cancel (so the cancel cannot hit the server's next user). */
+  private releaseAfterCancel: ReleaseState | null;
+  private queryTimer: NodeJS.Timeout | null;
+  private closed: boolean;
+  private readonly onLeaseBound: (lease: LeasePort) => void;
+  private readonly onCheckoutErrorBound: (err: unknown) => void;
+
+  constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null) {
+    this.host = host;
+    this.pool = pool;
+    this.opts = opts;
+    this.tracker = new TransactionTracker();
+    this.replies = new LocalReplies();
+    this.lease = null;
+    this.server = null;
+    this.serverWriter = null;
+    this.pending = [];
+    this.checkingOut = false;
+    this.releaseAfterRun = false;
+    this.skipUntilSync = false;
+    this.cancelsInFlight = 0;
+    this.releaseAfterCancel = null;
+    this.queryTimer = null;
+    this.closed = false;
+    this.onLeaseBound = (l) => this.onLease(l);
+    this.onCheckoutErrorBound = (e) => this.onCheckoutError(e);
+    if (lease !== null) this.attach(lease);
+  }
+
+  /** Nothing would be lost by closing now: no request pending, no transaction open. */
+  get isIdle(): boolean {
+    return !this.checkingOut && this.pending.length === 0 && this.tracker.idle && (this.lease === null || this.opts.mode === PoolMode.Session);
+  }
+
+  // ---- client -> server ----------------------------------------------------------------------
+
+  onClientMessage(code: number, buf: Buffer, start: number, end: number): void {
+    if (this.skipUntilSync) {
+      this.skipFrame(code);
+      return;
+    }
+    if (code === QUERY || code === PARSE) {
+      if (end - start > this.opts.querySizeWarn) this.host.warn('query larger than query_size_limit', { bytes: end - start });
+      if (this.opts.mode === PoolMode.Statement && this.refusesTransactionBlock(code, buf, start, end)) return;
+    } else if (code === TERMINATE) {
+      this.host.framer.consume();
+      this.host.terminate();
+      return;
+    } else if (this.serverWriter === null && this.tracker.outstanding === 0 && this.tracker.unsynced === 0 && ANSWERLESS[code] === 1) {
+      // PostgreSQL ignores these outside a COPY or a batch (postgres.js sends CopyFail after a
+      // finished COPY); checking out a server for them would hold it with no answer to release it.
+      this.host.framer.consume();
+      return;
+    }
+    const before = this.tracker.outstanding;
+    this.tracker.client(code);
+    if (before === 0 && this.tracker.outstanding === 1 && this.opts.queryTimeoutMs !== null) this.armQueryTimer();
+  }
+
+  onClientRun(buf: Buffer, start: number, end: number): void {
+    const writer = this.serverWriter;
+    if (writer !== null) {
+      writer.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+      return;
+    }
+    // Held until a server is attached: a copy, because the view is only good for this dispatch.
+    this.pending.push(Buffer.from(buf.subarray(start, end)));
+    if (!this.checkingOut) this.checkout();
+    // An idle server arrives within the same turn; only a client that keeps sending while the
+    // pool makes it wait is stopped, so its backlog stays bounded.
+    else this.host.pauseClient(PauseReason.Checkout);
+  }
+
+  /** Called once the session's client socket is gone (or the session closes it). */
+  clientClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.disarmQueryTimer();
+    this.pending.length = 0;
+    if (this.server === null) return;
+    const t = this.tracker;
+    if (t.outstanding > 0 || t.inCopy) {
+      // Mid-query the protocol is out of step, so the server is closed; cancelled first, because
+      // PostgreSQL notices a closed socket only when it next writes (pg_sleep would run on).
+      this.cancelRunningQuery();
+      this.release('broken');
+    } else {
+      this.release(t.idle ? 'clean' : 'dirty');
+    }
+  }
+
+  /** A CancelRequest with this session's key: only the server running its query is told. */
+  cancelRunningQuery(): void {
+    const server = this.server;
+    if (server === null || (this.tracker.outstanding === 0 && !this.tracker.inCopy)) return;
+    this.cancelsInFlight++;
+    const done = (): void => {
+      this.cancelsInFlight--;
+      if (this.cancelsInFlight > 0 || this.releaseAfterCancel === null) return;
+      const state = this.releaseAfterCancel;
+      this.releaseAfterCancel = null;
+      // Meanwhile the client may have started its next transaction on the same server.
+      if (this.closed || this.tracker.idle) this.release(state);
+    };
+    this.host.cancelOnServer(server).then(done, done);
+  }
+
+  // ---- server -> client ----------------------------------------------------------------------
+
+  onServerMessage(code: number, buf: Buffer, start: number): void {
+    if (this.tracker.server(code, buf[start + 5])) {
+      if (this.queryTimer !== null) this.disarmQueryTimer();
+      if (this.tracker.idle && this.opts.mode !== PoolMode.Session) this.releaseAfterRun = true;
+    }
+  }
+
+  onServerRun(buf: Buffer, start: number, end: number): void {
+    this.host.clientWriter.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+    if (this.tracker.outstanding !== 0) return;
+    if (this.replies.waiting) this.replies.flush(this.host.clientWriter);
+    if (this.releaseAfterRun) {
+      this.releaseAfterRun = false;
+      this.release('clean');
+    } else if (this.tracker.idle) this.host.idle();
+  }
+
+  /** Backpressure is the server writer's business (it has its own 'drain' listener). */
+  onServerDrain(): void {}
+
+  onServerClosed(err: ServerError): void {
+    if (this.server === null) return;
+    this.server = null;
+    this.detachServerWriter(false);
+    const lease = this.lease;
+    this.lease = null;
+    this.releaseAfterRun = false;
+    this.host.clientWriter.setPeer(null);
+    this.disarmQueryTimer();
+    if (lease !== null) lease.release('broken');
+    if (this.closed) return;
+    const t = this.tracker;
+    if (t.outstanding > 0 || t.inCopy) {
+      // The client waits for answers: an error (unless the server sent its own, 57P01 say), then
+      // one ReadyForQuery per request, so it is in step again and its next query gets a fresh server.
+      const error = t.serverErrorSeen ? null : this.replies.error({ severity: 'ERROR', sqlstate: err.sqlstate, message: err.message });
+      this.answerLocally(error);
+      return;
+    }
+    // Idle but holding the server (session mode, or inside a transaction): the session state the
+    // client relies on is gone with it, so the client goes too, as with a direct connection.
+    this.host.fail({ sqlstate: SqlState.ConnectionFailure, message: 'server closed the connection unexpectedly' });
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private checkout(): void {
+    this.checkingOut = true;
+    this.pool.checkout({ timeoutMs: this.opts.checkoutTimeoutMs }).then(this.onLeaseBound, this.onCheckoutErrorBound);
+  }
+
+  private onLease(lease: LeasePort): void {
+    this.checkingOut = false;
+    if (this.closed) {
+      lease.release('clean');
+      return;
+    }
+    this.attach(lease);
+    const pending = this.pending;
+    const writer = this.serverWriter!;
+    for (let i = 0; i < pending.length; i++) writer.write(pending[i]);
+    pending.length = 0;
+    this.host.resumeClient(PauseReason.Checkout);
+  }
+
+  private onCheckoutError(err: unknown): void {
+    this.checkingOut = false;
+    if (this.closed) return;
+    this.pending.length = 0;
+    const failure = this.host.checkoutFailure(err);
+    this.answerLocally(this.replies.error({ severity: 'ERROR', sqlstate: failure.sqlstate, message: failure.message }));
+    this.host.resumeClient(PauseReason.Checkout);
+  }
+
+  /** As if a server had answered: the error, one ReadyForQuery per request, then skip to Sync. */
+  private answerLocally(error: Buffer | null): void {
+    const out = this.host.clientWriter;
+    if (error !== null) out.write(error);
+    const answers = this.tracker.abandon();
+    for (let i = 0; i < answers; i++) out.write(READY_FOR_QUERY_IDLE);
+    this.replies.flush(out);
+    if (this.tracker.unsynced > 0) this.skipUntilSync = true;
+    this.tracker.unsynced = 0;
+    this.disarmQueryTimer();
+    this.host.idle();
+  }
+
+  private attach(lease: LeasePort): void {
+    this.lease = lease;
+    this.server = lease.server;
+    lease.server.attach(this);
+    this.host.clientWriter.setPeer(lease.server);
+    const writer = socketWriterFor(lease.server.socket);
+    writer.setPeer(this.host.clientReads);
+    this.serverWriter = writer;
+  }
+
+  /** `flush`: what the client sent must reach the server before the pool writes its own statements. */
+  private detachServerWriter(flush: boolean): void {
+    const writer = this.serverWriter;
+    if (writer === null) return;
+    this.serverWriter = null;
+    if (flush) writer.flush();
+    writer.setPeer(null);
+  }
+
+  private release(state: ReleaseState): void {
+    const lease = this.lease;
+    if (lease === null) return;
+    if (this.cancelsInFlight > 0) {
+      this.releaseAfterCancel = state;
+      return;
+    }
+    this.lease = null;
+    this.server = null;
+    this.detachServerWriter(true);
+    this.host.clientWriter.setPeer(null);
+    lease.release(state, { reset: this.opts.mode === PoolMode.Session });
+    if (!this.closed) this.host.idle();
+  }
+
+  /** Statement mode: BEGIN / START TRANSACTION would keep a server past its statement. */
+  private refusesTransactionBlock(code: number, buf: Buffer, start: number, end: number): boolean {
+    const sql = code === QUERY ? readQuery(buf, start, end) : readParse(buf, start, end).query;
+    if (!opensTransactionBlock(sql)) return false;
+    this.host.framer.consume();
+    const wait = this.server !== null && this.tracker.outstanding > 0;
+    const out = this.host.clientWriter;
+    this.replies.send(out, this.replies.error({ severity: 'ERROR', sqlstate: SqlState.FeatureNotSupported, message: 'transaction blocks are not allowed in statement pooling mode' }), wait);
+    if (code === QUERY) this.replies.send(out, READY_FOR_QUERY_IDLE, wait);
+    else this.skipUntilSync = true;
+    return true;
+  }
+
+  /** As PostgreSQL after an extended-protocol error: everything up to Sync is dropped, Sync answered. */
+  private skipFrame(code: number): void {
+    this.host.framer.consume();
+    if (code === TERMINATE) this.host.terminate();
+    else if (code === SYNC) {
+      this.skipUntilSync = false;
+      const attached = this.server !== null;
+      this.replies.send(this.host.clientWriter, attached ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE, attached && this.tracker.outstanding > 0);
+    }
+  }
+
+  private armQueryTimer(): void {
+    if (this.queryTimer === null) this.queryTimer = setTimeout(() => this.onQueryTimeout(), this.opts.queryTimeoutMs!);
+    else this.queryTimer.refresh();
+  }
+
+  private disarmQueryTimer(): void {
+    if (this.queryTimer === null) return;
+    clearTimeout(this.queryTimer);
+    this.queryTimer = null;
+  }
+
+  private onQueryTimeout(): void {
+    this.queryTimer = null;
+    if (this.server === null || this.tracker.outstanding === 0) return;
+    this.host.warn('query_timeout reached, cancelling the query', { timeoutMs: this.opts.queryTimeoutMs });
+    this.cancelRunningQuery();
+  }
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { ClientCredentials } from '../auth/client-auth.js';
+import type { RuntimeSnapshot, PoolSettings } from '../config/snapshot.js';
+import type { CancelRegistry } from './cancel-registry.js';
+import type { CheckoutFailure, PoolPort } from './server-port.js';
+import type { ClientTls } from './tls.js';
+
+/** Everything a session needs from the running server; built once by server.ts. */
+export interface FrontendContext {
+  /** Read once per login; replaced whole on reload. */
+  readonly snapshot: RuntimeSnapshot;
+  readonly tls: ClientTls;
+  readonly cancels: CancelRegistry;
+  readonly logger: Logger;
+  /** Per-code length limits for client frames (query_size_limit applied to Q and P when blocking). */
+  readonly framerLimits: Int32Array;
+  /** query_size_limit when its action is `warn`, else Infinity. */
+  readonly querySizeWarn: number;
+  /** True once a graceful shutdown has started: new logins are refused. */
+  readonly shuttingDown: boolean;
+  /** Credentials for the password exchange: the entry for this database, else any of the user's. */
+  credentials(user: string, database: string): ClientCredentials | undefined;
+  pool(settings: PoolSettings): PoolPort;
+  /** ParameterStatus values last seen on one of the pool's servers. */
+  cachedParams(pool: PoolPort): ReadonlyMap<string, string> | undefined;
+  rememberParams(pool: PoolPort, params: ReadonlyMap<string, string>): void;
+  /** A checkout rejection as the client should see it. */
+  checkoutFailure(err: unknown): CheckoutFailure;
+  /** Takes a client slot for a login; false when max_client_connections are in use. */
+  admitClient(): boolean;
+  releaseClient(): void;
+}

@@ -1,0 +1,92 @@
+import { writeBackendKeyData } from '../protocol/backend/backend-key-data.js';
+import { writeParameterStatus } from '../protocol/backend/parameter-status.js';
+import { READY_FOR_QUERY_IDLE } from '../protocol/constants.js';
+import { SqlState } from '../protocol/sqlstate.js';
+import { MessageWriter } from '../protocol/writer.js';
+import type { IssuedKey } from './cancel-registry.js';
+import { PoolMode, poolMode, type ForwarderOptions } from './forwarder-host.js';
+import type { FrontendContext } from './frontend-context.js';
+import type { LeasePort, PoolPort } from './server-port.js';
+
+// After a successful password exchange: find the pool, learn the server parameters the client
+// must be told about, and build the greeting (ParameterStatus..., BackendKeyData, ReadyForQuery).
+// PostgreSQL checks the database after authentication too, so an unknown database reveals
+// nothing to a client that does not know a password.
+
+export interface LoginRequest {
+  readonly user: string;
+  readonly database: string;
+  readonly applicationName: string | undefined;
+}
+
+export type LoginResult =
+  | {
+      readonly ok: true;
+      readonly pool: PoolPort;
+      /** Held for the session in session mode; null otherwise. */
+      readonly lease: LeasePort | null;
+      readonly forwarderOptions: ForwarderOptions;
+      greeting(key: IssuedKey): Buffer;
+    }
+  | { readonly ok: false; readonly error: { readonly sqlstate: string; readonly message: string } };
+
+export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Promise<LoginResult> {
+  const snapshot = ctx.snapshot;
+  const settings = snapshot.poolSettings(req.user, req.database);
+  if (settings === null) {
+    if (!snapshot.databases.has(req.database)) {
+      return { ok: false, error: { sqlstate: SqlState.InvalidCatalogName, message: `database "${req.database}" does not exist` } };
+    }
+    return {
+      ok: false,
+      error: { sqlstate: SqlState.InvalidAuthorizationSpecification, message: `user "${req.user}" is not allowed to connect to database "${req.database}"` },
+    };
+  }
+  const pool = ctx.pool(settings);
+  const mode = poolMode(settings.poolerMode);
+  let params = ctx.cachedParams(pool);
+  let lease: LeasePort | null = null;
+  if (params === undefined || mode === PoolMode.Session) {
+    // The parameters come from a real server of this pool, so clients see what they would see
+    // connecting directly (server_version, encodings, DateStyle, TimeZone...).
+    try {
+      lease = await pool.checkout({ timeoutMs: settings.checkoutTimeoutMs });
+    } catch (err) {
+      return { ok: false, error: ctx.checkoutFailure(err) };
+    }
+    // A copy: the connection's own map follows later SETs of whoever uses it.
+    params = new Map(lease.server.params);
+    ctx.rememberParams(pool, params);
+    if (mode !== PoolMode.Session) {
+      lease.release('clean');
+      lease = null;
+    }
+  }
+  const forwarderOptions: ForwarderOptions = {
+    mode,
+    checkoutTimeoutMs: settings.checkoutTimeoutMs,
+    queryTimeoutMs: settings.queryTimeoutMs,
+    querySizeWarn: ctx.querySizeWarn,
+  };
+  const serverParams = params;
+  return {
+    ok: true,
+    pool,
+    lease,
+    forwarderOptions,
+    greeting: (key) => greeting(serverParams, req.applicationName, key),
+  };
+}
+
+function greeting(params: ReadonlyMap<string, string>, applicationName: string | undefined, key: IssuedKey): Buffer {
+  const w = new MessageWriter(1024);
+  for (const [name, value] of params) {
+    // The server connection was opened by pgdog; the client's own name is the one to report.
+    if (name === 'application_name') continue;
+    writeParameterStatus(w, name, value);
+  }
+  writeParameterStatus(w, 'application_name', applicationName ?? '');
+  writeBackendKeyData(w, key.processId, key.secretKey);
+  w.frames(READY_FOR_QUERY_IDLE);
+  return w.take();
+}

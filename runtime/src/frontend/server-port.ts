@@ -1,0 +1,25 @@
+// What the client side needs of the pool, stated here so the frontend depends on a few members
+// rather than on the pool's classes. The pool's types satisfy these structurally; server.ts is
+// where the two meet. Server connections are the backend's own class.
+
+import type { ServerConnection, ServerSink } from '../backend/server-connection.js';
+
+export type { ServerSink };
+export type ServerPort = ServerConnection;
+
+export type ReleaseState = 'clean' | 'dirty' | 'broken';
+
+export interface LeasePort {
+  readonly server: ServerConnection;
+  release(state: ReleaseState, opts?: { reset?: boolean }): void;
+}
+
+export interface PoolPort {
+  checkout(opts: { timeoutMs: number }): Promise<LeasePort>;
+}
+
+/** A pool failure: SQLSTATE and message as the client should see them. */
+export interface CheckoutFailure {
+  readonly sqlstate: string;
+  readonly message: string;
+}
