@@ -11,3 +11,4 @@ export type { DatabaseSpec, UserSpec } from './roles.js';
 export { PgServer, stopAll, type QueryOptions, type ReplicaOptions } from './server.js';
 export { currentSessionDir, sessionsRoot, TMP_ENV } from './session-dir.js';
 export { startPostgres, type StartOptions } from './start.js';
+export { freePort } from './ports.js';

@@ -1,0 +1,60 @@
+// CPU time of a process and of the whole machine, from /proc (Linux only).
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of the /proc counters (USER_HZ). */
+export const CLK_TCK = (() => {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * utime and stime of a process, all threads, in ticks; null when it is gone.
+ * @param {number} pid
+ * @returns {{ user: number, system: number } | null}
+ */
+export function processTicks(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  return ticksFromStat(stat);
+}
+
+/**
+ * Fields 14 and 15 of /proc/PID/stat. The command name (field 2) may hold spaces and
+ * parentheses, so counting starts after its closing parenthesis.
+ * @param {string} stat
+ * @returns {{ user: number, system: number } | null}
+ */
+export function ticksFromStat(stat) {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state); utime is field 14, stime field 15.
+  const user = Number(rest[11]);
+  const system = Number(rest[12]);
+  return Number.isFinite(user) && Number.isFinite(system) ? { user, system } : null;
+}
+
+/**
+ * Busy and total ticks of all CPUs, from the first line of /proc/stat.
+ * @returns {{ busy: number, total: number, steal: number }}
+ */
+export function machineTicks() {
+  return machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
+}
+
+/** @param {string} text @returns {{ busy: number, total: number, steal: number }} */
+export function machineTicksFromStat(text) {
+  const f = text.split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  const busy = user + nice + system + irq + softirq;
+  return { busy, total: busy + idle + iowait + steal, steal };
+}

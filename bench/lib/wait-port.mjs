@@ -1,0 +1,30 @@
+// Waits until something accepts TCP connections on a loopback port.
+
+import net from 'node:net';
+
+/**
+ * @param {number} port
+ * @param {{ timeoutMs?: number, alive?: () => boolean }} [opts] alive: stop early when the process died
+ * @returns {Promise<void>}
+ */
+export async function waitForPort(port, opts = {}) {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    if (await canConnect(port)) return;
+    if (opts.alive && !opts.alive()) throw new Error(`the process meant to listen on port ${port} exited`);
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${opts.timeoutMs ?? 15_000} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** @param {number} port @returns {Promise<boolean>} */
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
