@@ -35,8 +35,18 @@ if (files.length === 0) {
 const concurrency = process.env.PGDOG_TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
-  // --test-force-exit: a file whose tests have all finished must not hang CI on a leftover handle.
-  ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...passThrough, ...files],
+  // Not --test-force-exit: on Node 20 it ends a file before tests registered after a top-level
+  // await have run, silently dropping them. A hang is caught by the watchdog below instead.
+  ['--test', `--test-concurrency=${concurrency}`, ...passThrough, ...files],
   { stdio: 'inherit', cwd: root },
 );
+// The whole suite takes a few minutes; a run this long is a hang, and it should fail clearly
+// rather than use up CI's time limit.
+const limitMs = Number(process.env.PGDOG_TEST_TIMEOUT_MS ?? 20 * 60_000);
+const watchdog = setTimeout(() => {
+  console.error(`run-tests: the suite did not finish within ${limitMs} ms; killing it`);
+  child.kill('SIGTERM');
+  setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+}, limitMs);
+watchdog.unref();
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
