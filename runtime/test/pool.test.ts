@@ -83,6 +83,22 @@ describe('checkout', () => {
     await until('the backends to exit', async () => (await serverConnections('app')) === 0);
   });
 
+  it('tryCheckout hands out an idle server synchronously, else null without queueing or connecting', async () => {
+    const pool = makePool({ poolSize: 1 });
+    assert.equal(pool.tryCheckout(), null);
+    assert.deepEqual([pool.stats().waiting, pool.stats().connecting], [0, 0]);
+    (await pool.checkout()).release();
+    const lease = pool.tryCheckout();
+    assert.ok(lease !== null);
+    assert.deepEqual([pool.stats().idle, pool.stats().active, pool.stats().checkouts, pool.stats().waits], [0, 1, 2, 1]);
+    assert.deepEqual((await simpleQuery(lease.server, 'SELECT 7')).rows, [['7']]);
+    assert.equal(pool.tryCheckout(), null);
+    lease.release();
+    const done = pool.drain();
+    assert.equal(pool.tryCheckout(), null);
+    await done;
+  });
+
   it('opens at most maxConcurrentConnects at once', async () => {
     const pool = makePool({ poolSize: 5 }, { maxConcurrentConnects: 2 });
     const leases = Array.from({ length: 5 }, () => pool.checkout());

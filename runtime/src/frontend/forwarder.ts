@@ -101,7 +101,13 @@ export class Forwarder implements ServerSink {
   }
 
   onClientRun(buf: Buffer, start: number, end: number): void {
-    const writer = this.serverWriter;
+    let writer = this.serverWriter;
+    // With nothing held back (no checkout under way) an idle server can take this run as it is:
+    // no copy and no promise turn per transaction. A closed session must not take a server.
+    if (writer === null && !this.checkingOut && !this.closed) {
+      const lease = this.pool.tryCheckout();
+      if (lease !== null) writer = this.attach(lease);
+    }
     if (writer !== null) {
       writer.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
       return;
@@ -109,8 +115,8 @@ export class Forwarder implements ServerSink {
     // Held until a server is attached: a copy, because the view is only good for this dispatch.
     this.pending.push(Buffer.from(buf.subarray(start, end)));
     if (!this.checkingOut) this.checkout();
-    // An idle server arrives within the same turn; only a client that keeps sending while the
-    // pool makes it wait is stopped, so its backlog stays bounded.
+    // Only a client that keeps sending while the pool makes it wait is stopped, so its backlog
+    // stays bounded.
     else this.host.pauseClient(PauseReason.Checkout);
   }
 
@@ -207,9 +213,8 @@ export class Forwarder implements ServerSink {
       lease.release('clean');
       return;
     }
-    this.attach(lease);
+    const writer = this.attach(lease);
     const pending = this.pending;
-    const writer = this.serverWriter!;
     for (let i = 0; i < pending.length; i++) writer.write(pending[i]);
     pending.length = 0;
     this.host.resumeClient(PauseReason.Checkout);
@@ -237,7 +242,7 @@ export class Forwarder implements ServerSink {
     this.host.idle();
   }
 
-  private attach(lease: LeasePort): void {
+  private attach(lease: LeasePort): SocketWriter {
     this.lease = lease;
     this.server = lease.server;
     lease.server.attach(this);
@@ -245,6 +250,7 @@ export class Forwarder implements ServerSink {
     const writer = socketWriterFor(lease.server.socket);
     writer.setPeer(this.host.clientReads);
     this.serverWriter = writer;
+    return writer;
   }
 
   /** `flush`: what the client sent must reach the server before the pool writes its own statements. */

@@ -16,6 +16,8 @@ export interface LeasePort {
 
 export interface PoolPort {
   checkout(opts: { timeoutMs: number }): Promise<LeasePort>;
+  /** An idle server without waiting, else null: the caller falls back to checkout(). */
+  tryCheckout(): LeasePort | null;
 }
 
 /** A pool failure: SQLSTATE and message as the client should see them. */

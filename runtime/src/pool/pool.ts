@@ -106,12 +106,9 @@ export class Pool implements LeaseOwner {
   /** A server for the caller; rejects with PoolError (53300 on timeout, the cause's SQLSTATE on connect failure). */
   checkout(options: CheckoutOptions = {}): Promise<Lease> {
     if (this.draining) return Promise.reject(shuttingDown(this.name));
+    const lease = this.tryCheckout();
+    if (lease !== null) return Promise.resolve(lease);
     const now = performance.now();
-    const entry = this.takeIdle(now);
-    if (entry !== null) {
-      this.checkouts++;
-      return Promise.resolve(new Lease(this, entry, entry.conn as ServerConnection, 0));
-    }
     const timeoutMs = options.timeoutMs ?? this.settings.checkoutTimeoutMs;
     return new Promise<Lease>((resolve, reject) => {
       const w: Waiter<Lease> = { enqueuedAt: now, settled: false, timer: null, resolve, reject };
@@ -119,6 +116,18 @@ export class Pool implements LeaseOwner {
       this.waiters.push(w);
       this.growForWaiters();
     });
+  }
+
+  /**
+   * An idle server now, or null when checkout() would have to wait (or reject). Synchronous, so a
+   * client's transaction can start within the dispatch that read it, without a promise or a copy.
+   */
+  tryCheckout(): Lease | null {
+    if (this.draining) return null;
+    const entry = this.takeIdle(performance.now());
+    if (entry === null) return null;
+    this.checkouts++;
+    return new Lease(this, entry, entry.conn as ServerConnection, 0);
   }
 
   stats(): PoolStats {
