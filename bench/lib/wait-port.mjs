@@ -1,6 +1,6 @@
 // Waits until something accepts TCP connections on a loopback port.
 
-import net from 'node:net';
+import { canConnect } from '@pgdog/testing';
 
 /**
  * @param {number} port
@@ -17,14 +17,3 @@ export async function waitForPort(port, opts = {}) {
   }
 }
 
-/** @param {number} port @returns {Promise<boolean>} */
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}

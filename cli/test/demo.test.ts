@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { pgbin } from '@pgdog/testing';
+import { canConnect, pgbin } from '@pgdog/testing';
 import { cliBin, repoRoot } from './cli-run.js';
 
 const require = createRequire(import.meta.url);
@@ -66,17 +66,6 @@ function psql(url: string, sql: string): Promise<string> {
     execFile(pgbin('psql')!, ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], { env: { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' }, timeout: 30_000 }, (error, stdout, stderr) =>
       error ? reject(new Error(`psql failed: ${stderr || error.message}`)) : resolve(stdout.trim()),
     );
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
   });
 }
 

@@ -5,20 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlanCache, analyze, loadSqlParser } from '../src/sql/index.js';
+import { seededRandom as rng } from '@pgdog/testing';
 
 await loadSqlParser();
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = rng(20240611);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;

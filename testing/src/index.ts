@@ -11,4 +11,5 @@ export type { DatabaseSpec, UserSpec } from './roles.js';
 export { PgServer, stopAll, type QueryOptions, type ReplicaOptions } from './server.js';
 export { currentSessionDir, sessionsRoot, TMP_ENV } from './session-dir.js';
 export { startPostgres, type StartOptions } from './start.js';
-export { freePort } from './ports.js';
+export { freePort, canConnect } from './ports.js';
+export { seededRandom } from './seeded-random.js';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import net, { createServer } from 'node:net';
 
 /**
  * Asks the kernel for a free loopback port. The port is released before PostgreSQL binds
@@ -20,4 +20,16 @@ export function freePort(): Promise<number> {
 /** True when a failed server start was caused by the port being taken. */
 export function isBindFailure(log: string): boolean {
   return /could not bind|Address already in use|could not create any TCP\/IP sockets/i.test(log);
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port right now. */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }

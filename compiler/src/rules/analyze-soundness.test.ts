@@ -6,17 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleFacts, StatementKind } from './ast.js';
 import { compileRules } from './compile.js';
+import { seededRandom as prng } from '@pgdog/testing';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ATOMS = [
   'select', 'insert', 'update', 'copy', 'ddl', 'write', 'read', 'locking', 'in_transaction',

@@ -6,15 +6,8 @@ import type { RuleExpr, RuleRoute } from './ast.js';
 import { makeCompiledRule, type CompiledRule } from './compiled-rule.js';
 import { fieldAccepts, isRuleField, isRuleFlag, MAX_NESTING, regexFlags } from './vocabulary.js';
 
-export interface StoredRule {
-  index: number;
-  name: string;
-  database?: string;
-  user?: string;
-  match: string;
-  expr: RuleExpr;
-  route: RuleRoute;
-}
+/** A compiled rule as kept in the routing table: everything but the matcher, rebuilt at load. */
+export type StoredRule = Omit<CompiledRule, 'test'>;
 
 export class RuleTableError extends Error {
   constructor(

@@ -2,19 +2,9 @@
 // FrameHandler that records what the framer dispatched.
 
 import assert from 'node:assert/strict';
+import { seededRandom as prng } from '@pgdog/testing';
 import { Framer, type FrameHandler, type FramerMode } from '../framer.js';
 
-/** Deterministic PRNG (mulberry32) so a failing random chunking can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function splitAt(stream: Buffer, ...offsets: number[]): Buffer[] {
   const out: Buffer[] = [];
