@@ -9,3 +9,4 @@ export * from './sql/index.js';
 export * from './routing/index.js';
 // The query-rule compiler (chevrotain, ~270 ms to import) is not re-exported here, so that
 // `pgdog validate` stays fast: import it from '@pgdog/compiler/rules'.
+export * from './cross-shard/index.js';
