@@ -101,6 +101,7 @@ test('pgdog demo serves the sample schema through pgdog and cleans up after --ex
     // Simple protocol through pgdog, with psql.
     assert.equal(await psql(url, 'SELECT (SELECT count(*) FROM countries), (SELECT count(*) FROM users), (SELECT count(*) FROM orders)'), '12|300|1000');
     assert.equal(await psql(url, 'SELECT name FROM countries ORDER BY name LIMIT 3'), 'Argentina\nAustralia\nBrazil');
+    assert.equal(await psql(url, 'SELECT inet_server_port()'), String(facts.replicaPort), 'psql reads from the replica');
     assert.equal(await psql(url, 'SELECT user_id, amount, status FROM orders WHERE id IN (1, 1000) ORDER BY id'), '1|38.01|paid\n100|1.00|pending');
     assert.equal(
       await psql(url, "SELECT count(*) FROM users u JOIN countries c ON c.code = u.country_code WHERE c.name = 'Argentina'"),
@@ -113,8 +114,11 @@ test('pgdog demo serves the sample schema through pgdog and cleans up after --ex
     try {
       const r = await client.query('SELECT email, country_code FROM users WHERE id = $1', [42]);
       assert.deepEqual(r.rows, [{ email: 'user42@example.com', country_code: 'IN' }]);
-      const ins = await client.query("INSERT INTO orders (user_id, amount, status, created_at) VALUES ($1, 9.99, 'pending', now()) RETURNING id", [7]);
+      const ins = await client.query("INSERT INTO orders (user_id, amount, status, created_at) VALUES ($1, 9.99, 'pending', now()) RETURNING id, inet_server_port() AS port", [7]);
       assert.equal(String(ins.rows[0].id), '1001');
+      assert.equal(Number(ins.rows[0].port), facts.primaryPort, 'writes on the primary');
+      const where = await client.query('SELECT inet_server_port() AS port, pg_is_in_recovery() AS standby');
+      assert.deepEqual([Number(where.rows[0].port), where.rows[0].standby], [facts.replicaPort, true], 'reads on the replica');
     } finally {
       await client.end();
     }

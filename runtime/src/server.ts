@@ -1,12 +1,15 @@
 // `pgdog serve` as a library call: snapshot + pools + listener + logger, wired once.
 
-import type { DeepReadonly, NormalizedConfig } from '@pgdog/compiler';
+import { compileRoutingTable, loadSqlParser, PlanCache, type DeepReadonly, type NormalizedConfig, type RoutingTable } from '@pgdog/compiler';
+import { needsRouting } from './balance/routing-need.js';
 import type { ClientCredentials } from './auth/client-auth.js';
 import { buildSnapshot, type RuntimeSnapshot } from './config/snapshot.js';
 import { CancelRegistry } from './frontend/cancel-registry.js';
-import type { FrontendContext } from './frontend/frontend-context.js';
+import type { FrontendContext, ServerSource } from './frontend/frontend-context.js';
+import type { RoutingContext } from './frontend/query-router.js';
 import { ClientListener } from './frontend/listener.js';
 import type { CheckoutFailure, PoolPort } from './frontend/server-port.js';
+import type { HostStats } from './pool/host-group.js';
 import { createClientTls } from './frontend/tls.js';
 import { createLogger, type Logger } from './log.js';
 import { PoolRegistry } from './pool/registry.js';
@@ -22,6 +25,10 @@ export interface StartServerOptions {
   readonly port?: number;
   /** Default: a logger from general.log_level / log_format on standard output. */
   readonly logger?: Logger;
+  /** A compiled routing table (`pgdog serve --routes`); default: compiled from `config` at start. */
+  readonly routingTable?: RoutingTable;
+  /** For the random load-balancing strategy (tests pass a seeded one); default Math.random. */
+  readonly random?: () => number;
 }
 
 export interface ServerStats {
@@ -30,6 +37,8 @@ export interface ServerStats {
   /** Clients holding a login slot (counted against max_client_connections). */
   readonly clients: number;
   readonly pools: readonly { readonly name: string; readonly stats: PoolStats }[];
+  /** Every host with a pool: bans (with reason) and health counters. */
+  readonly hosts: readonly HostStats[];
 }
 
 export interface RunningServer {
@@ -48,9 +57,14 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
   const general = snapshot.general;
   const logger = opts.logger ?? createLogger({ level: general.log_level, format: general.log_format });
   const tls = createClientTls(general);
-  const registry = new PoolRegistry(snapshot);
+  const routed = (user: string, database: string): boolean => {
+    const db = snapshot.databases.get(database);
+    return db !== undefined && needsRouting({ shardHosts: db.shards.map((s) => s.hosts.length), rules: config.pgdog.query_rules, database, user });
+  };
+  const routing = await routingContext(config, snapshot, opts.routingTable, routed);
+  const registry = new PoolRegistry(snapshot, { logger, random: opts.random });
   const state = { shuttingDown: false, clients: 0 };
-  const ctx = frontendContext(snapshot, registry, logger, tls, state);
+  const ctx = frontendContext(snapshot, registry, logger, tls, state, routing === null ? null : { routing, routed });
   const listener = new ClientListener(ctx);
   const host = opts.host ?? general.host;
   let port: number;
@@ -89,7 +103,12 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
       return closing;
     },
     stats(): ServerStats {
-      return { connections: listener.sessions.size, clients: state.clients, pools: registry.stats().map((p) => ({ name: p.name, stats: p.stats })) };
+      return {
+        connections: listener.sessions.size,
+        clients: state.clients,
+        pools: registry.stats().map((p) => ({ name: p.name, stats: p.stats })),
+        hosts: registry.hostStats(),
+      };
     },
   };
 }
@@ -100,8 +119,10 @@ function frontendContext(
   logger: Logger,
   tls: FrontendContext['tls'],
   state: { shuttingDown: boolean; clients: number },
+  routing: { routing: RoutingContext; routed: (user: string, database: string) => boolean } | null,
 ): FrontendContext {
   const general = snapshot.general;
+  const sources = new Map<string, ServerSource | null>();
   const params = new WeakMap<PoolPort, ReadonlyMap<string, string>>();
   const blockLimit = general.query_size_limit !== undefined && general.query_size_limit_action === 'block' ? general.query_size_limit : undefined;
   const maxClients = general.max_client_connections ?? Infinity;
@@ -116,11 +137,14 @@ function frontendContext(
       return state.shuttingDown;
     },
     credentials: (user, database) => credentialsFor(snapshot, user, database),
-    pool: (settings) => {
-      const k = settings.key;
-      const pool = registry.get(k.user, k.database, k.shard, k.role);
-      if (pool === null) throw new Error(`no pool for ${k.user}@${k.database}`);
-      return pool;
+    source: (user, database) => {
+      const id = `${user}\0${database}`;
+      let source = sources.get(id);
+      if (source === undefined) {
+        source = serverSource(registry, routing, user, database);
+        sources.set(id, source);
+      }
+      return source;
     },
     cachedParams: (pool) => params.get(pool),
     rememberParams: (pool, p) => {
@@ -136,6 +160,34 @@ function frontendContext(
       state.clients--;
     },
   };
+}
+
+/** The table and the shared plan cache, when some database has a choice to make; else null. */
+async function routingContext(
+  config: DeepReadonly<NormalizedConfig>,
+  snapshot: RuntimeSnapshot,
+  given: RoutingTable | undefined,
+  routed: (user: string, database: string) => boolean,
+): Promise<RoutingContext | null> {
+  const any = [...snapshot.databases.keys()].some((db) => [...snapshot.users.keys()].some((user) => routed(user, db)));
+  if (!any) return null;
+  const [table] = await Promise.all([given ?? compileRoutingTable(config), loadSqlParser()]);
+  return { table, cache: new PlanCache({ limit: snapshot.general.query_cache_limit }), aggressive: snapshot.balance.aggressive };
+}
+
+function serverSource(
+  registry: PoolRegistry,
+  routing: { routing: RoutingContext; routed: (user: string, database: string) => boolean } | null,
+  user: string,
+  database: string,
+): ServerSource | null {
+  if (routing !== null && routing.routed(user, database)) {
+    const balancer = registry.balancer(user, database);
+    return balancer === null ? null : { pool: balancer, routing: routing.routing };
+  }
+  // One host: its pool as it is, and the frames are never read.
+  const pool = registry.hostPool(user, database, 0, 0);
+  return pool === null ? null : { pool, routing: null };
 }
 
 /** Frontend limits, with query_size_limit (whole frame, header included) on Query and Parse. */

@@ -45,8 +45,12 @@ export interface PgdogOptions {
   /** Extra [general] keys (TOML values as JS numbers / strings / booleans). */
   general?: Record<string, string | number | boolean>;
   /** [[databases]] entries; default one "appdb" on the given server. */
-  databases?: { name: string; port: number; database_name?: string; pooler_mode?: string; pool_size?: number }[];
+  databases?: { name: string; port: number; database_name?: string; pooler_mode?: string; pool_size?: number; role?: string; lb_weight?: number; shard?: number }[];
   users: UserToml[];
+  /** [[query_rules]] entries. */
+  rules?: { name: string; match: string; route: string; message?: string; database?: string; user?: string }[];
+  /** For load_balancing_strategy = "random": a seeded generator makes the spread repeatable. */
+  random?: () => number;
 }
 
 export interface Pgdog {
@@ -76,6 +80,7 @@ export async function startPgdog(opts: PgdogOptions): Promise<Pgdog> {
   const general = { host: '127.0.0.1', port: 6432, log_connections: false, log_disconnections: false, ...opts.general };
   let pgdogToml = tomlTable('[general]', general);
   for (const db of opts.databases ?? []) pgdogToml += '\n' + tomlTable('[[databases]]', { host: '127.0.0.1', ...db });
+  for (const r of opts.rules ?? []) pgdogToml += '\n' + tomlTable('[[query_rules]]', r);
   let usersToml = '';
   for (const u of opts.users) usersToml += tomlTable('[[users]]', u) + '\n';
   writeFileSync(join(dir, 'pgdog.toml'), pgdogToml);
@@ -83,7 +88,7 @@ export async function startPgdog(opts: PgdogOptions): Promise<Pgdog> {
   const loaded = await loadConfig({ configPath: join(dir, 'pgdog.toml'), usersPath: join(dir, 'users.toml') });
   if (loaded.config === null) throw new Error(`test config invalid: ${JSON.stringify(loaded.errors, null, 2)}`);
   const logger = createLogger({ level: process.env.PGDOG_TEST_LOG ?? 'silent' });
-  const server = await startServer(loaded.config, { port: 0, logger });
+  const server = await startServer(loaded.config, { port: 0, logger, random: opts.random });
   const port = server.port;
   return {
     server,

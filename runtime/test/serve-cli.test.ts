@@ -79,4 +79,42 @@ describe('pgdog serve (CLI)', { timeout: 180_000 }, () => {
     assert.ok(messages.includes('stopped'));
     assert.ok(!stdout.includes('secret'), 'no password in the logs');
   });
+
+  it('--routes serves a compiled table (its block rule applies) and refuses a stale one', async () => {
+    const port = await freePort();
+    const config = join(dir, 'routes.toml');
+    const users = join(dir, 'routes-users.toml');
+    const table = join(dir, 'routes.json');
+    const toml = `[general]\nhost = "127.0.0.1"\nport = 6432\n\n[[databases]]\nname = "appdb"\nhost = "127.0.0.1"\nport = ${pg.port}\n\n` +
+      `[[query_rules]]\nname = "no truncate"\nmatch = "query ~ '^TRUNCATE'"\nroute = "block"\nmessage = "truncating is off"\n`;
+    writeFileSync(config, toml);
+    writeFileSync(users, '[[users]]\nname = "app"\npassword = "secret"\ndatabase = "appdb"\n');
+    const compiled = await runBin(process.execPath, [cliBin, 'compile', '-c', config, '-u', users, '-o', table], {}, 30_000);
+    assert.equal(compiled.code, 0, compiled.stderr);
+    const child = spawn(process.execPath, [cliBin, 'serve', '-c', config, '-u', users, '--routes', table, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    try {
+      const until = Date.now() + 20_000;
+      while (!stdout.includes('pgdog is listening')) {
+        assert.ok(Date.now() < until, `not listening; stderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const env = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'app', PGPASSWORD: 'secret', PGDATABASE: 'appdb', PGSSLMODE: 'disable' };
+      const blocked = await psql(pg, env, 'TRUNCATE pg_class');
+      assert.notEqual(blocked.code, 0);
+      assert.match(blocked.stderr, /42501.*truncating is off/s);
+      assert.equal((await psql(pg, env, 'select 6 * 7')).stdout.trim(), '42');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    writeFileSync(config, toml + '# edited after compiling\n');
+    const stale = await runBin(process.execPath, [cliBin, 'serve', '-c', config, '-u', users, '--routes', table, '--port', String(port)], {}, 30_000);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /compiled from other versions.*--force/);
+  });
 });

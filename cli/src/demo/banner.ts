@@ -27,7 +27,7 @@ export function bannerLines(b: BannerInput): string[] {
     '',
     `pgdog is serving database "${b.database}" on ${b.host}:${b.port}`,
     `  primary  127.0.0.1:${b.primaryPort}`,
-    ...b.replicaPorts.map((p) => `  replica  127.0.0.1:${p} (streaming from the primary)`),
+    ...b.replicaPorts.map((p) => `  replica  127.0.0.1:${p} (streaming from the primary; serves the reads)`),
     `  config   ${b.configDir}/pgdog.toml, ${b.configDir}/users.toml`,
     ...(b.dataDir !== null ? [`  data     ${b.dataDir}`] : []),
     '',
@@ -38,6 +38,9 @@ export function bannerLines(b: BannerInput): string[] {
     'and try:',
     '',
     ...EXAMPLE_QUERIES.map((q) => `  ${q}`),
+    '',
+    'Reads run on the replica and writes on the primary: compare SELECT inet_server_port();',
+    'with INSERT ... RETURNING inet_server_port();',
     '',
     b.exitAfterSec === null
       ? 'Press Ctrl-C to stop pgdog and remove the servers and their files.'

@@ -18,6 +18,7 @@ test('the demo config loads without errors or warnings: one primary and one repl
     assert.deepEqual(r.warnings, []);
     assert.ok(r.config);
     assert.equal(r.config.pgdog.general.port, 6432);
+    assert.equal(r.config.pgdog.general.read_write_split, 'exclude_primary');
     assert.deepEqual(
       r.config.pgdog.databases.map((d) => [d.name, d.port, d.role]),
       [['pgdog', 5001, 'primary'], ['pgdog', 5002, 'replica']],
@@ -39,5 +40,5 @@ test('the banner says how the demo will stop', () => {
   assert.ok(bannerLines({ ...base, exitAfterSec: null }).some((l) => l.includes('Ctrl-C')));
   assert.ok(bannerLines({ ...base, exitAfterSec: 0 }).some((l) => l.includes('--no-wait')));
   assert.ok(bannerLines({ ...base, exitAfterSec: 5 }).some((l) => l.includes('in 5 s')));
-  assert.ok(bannerLines({ ...base, exitAfterSec: null }).includes('  replica  127.0.0.1:2 (streaming from the primary)'));
+  assert.ok(bannerLines({ ...base, exitAfterSec: null }).includes('  replica  127.0.0.1:2 (streaming from the primary; serves the reads)'));
 });

@@ -1,5 +1,5 @@
 // pgdog.toml and users.toml for the demo: one database served by a primary and a streaming
-// replica, one SCRAM user. Pure.
+// replica (reads on the replica, writes on the primary), one SCRAM user. Pure.
 
 export interface DemoConfigInput {
   readonly host: string;
@@ -26,6 +26,8 @@ export function demoConfig(input: DemoConfigInput): DemoConfigFiles {
     `host = ${q(input.host)}`,
     `port = ${input.port}`,
     'default_pool_size = 10',
+    '# Reads go to the replica, writes (and transactions) to the primary.',
+    'read_write_split = "exclude_primary"',
     '',
     host(input.primaryPort, 'primary'),
     ...input.replicaPorts.map((p) => host(p, 'replica')),

@@ -28,6 +28,8 @@ export interface HostSpec {
 export interface ShardSpec {
   readonly primary: HostSpec | null;
   readonly replicas: readonly HostSpec[];
+  /** Every host of the shard in config order (the primary among them): the order of its host group. */
+  readonly hosts: readonly HostSpec[];
 }
 
 export interface DatabaseSpec {
@@ -54,6 +56,8 @@ export interface PoolKey {
   readonly database: string;
   readonly shard: number;
   readonly role: PoolRole;
+  /** A pool of one host: its index in the shard's `hosts`. Absent: the role's hosts together. */
+  readonly host?: number;
 }
 
 export interface ServerTlsSettings {
@@ -89,7 +93,24 @@ export interface PoolSettings {
   /** 0: connections never expire. */
   readonly serverLifetimeMs: number;
   readonly serverLifetimeJitterMs: number;
+  /** A connection unused this long is checked (`;`) before a client gets it; 0: always. */
+  readonly healthcheckIntervalMs: number;
+  readonly healthcheckTimeoutMs: number;
+  /** Idle connections are checked this often; 0: never. */
+  readonly idleHealthcheckIntervalMs: number;
+  /** No idle checks this soon after the pool starts. */
+  readonly idleHealthcheckDelayMs: number;
   readonly tls: ServerTlsSettings;
+}
+
+/** How reads are spread and hosts banned ([general]). */
+export interface BalanceSettings {
+  readonly strategy: GeneralSettings['load_balancing_strategy'];
+  readonly split: GeneralSettings['read_write_split'];
+  readonly aggressive: boolean;
+  /** 0: never ban. */
+  readonly banTimeoutMs: number;
+  readonly healthcheckTimeoutMs: number;
 }
 
 export interface RuntimeSnapshot {
@@ -97,10 +118,13 @@ export interface RuntimeSnapshot {
   /** Every users.toml entry by name; one name may have several entries for different databases. */
   readonly users: ReadonlyMap<string, readonly UserEntry[]>;
   readonly databases: ReadonlyMap<string, DatabaseSpec>;
+  readonly balance: BalanceSettings;
   /** The entry granting `name` access to `database`: one naming it, else one with all_databases. */
   userFor(name: string, database: string): UserEntry | null;
   /** null when the user may not use the database, or the shard/role has no host. */
   poolSettings(user: string, database: string, shard?: number, role?: PoolRole): PoolSettings | null;
+  /** The settings of the pool of one host (index into the shard's `hosts`); null as poolSettings. */
+  hostPoolSettings(user: string, database: string, shard: number, host: number): PoolSettings | null;
   /** Every pool the snapshot allows, for pre-warming. */
   poolKeys(): PoolKey[];
 }
@@ -126,6 +150,14 @@ export function buildSnapshot(config: DeepReadonly<NormalizedConfig>): RuntimeSn
     return resolvePoolSettings(general, u, { user, database, shard, role }, hosts, db.entries);
   };
 
+  const hostPoolSettings = (user: string, database: string, shard: number, host: number): PoolSettings | null => {
+    const u = userFor(user, database);
+    const db = databases.get(database);
+    const h = db?.shards[shard]?.hosts[host];
+    if (u === null || db === undefined || h === undefined) return null;
+    return resolvePoolSettings(general, u, { user, database, shard, role: h.role, host }, [h], db.entries);
+  };
+
   const poolKeys = (): PoolKey[] => {
     const keys: PoolKey[] = [];
     for (const [name] of users) {
@@ -140,7 +172,14 @@ export function buildSnapshot(config: DeepReadonly<NormalizedConfig>): RuntimeSn
     return keys;
   };
 
-  return Object.freeze({ general, users, databases, userFor, poolSettings, poolKeys });
+  const balance: BalanceSettings = Object.freeze({
+    strategy: general.load_balancing_strategy,
+    split: general.read_write_split,
+    aggressive: general.read_write_strategy === 'aggressive',
+    banTimeoutMs: general.ban_timeout,
+    healthcheckTimeoutMs: general.healthcheck_timeout,
+  });
+  return Object.freeze({ general, users, databases, balance, userFor, poolSettings, hostPoolSettings, poolKeys });
 }
 
 function buildDatabases(entries: readonly DatabaseEntry[]): Map<string, DatabaseSpec> {
@@ -170,13 +209,20 @@ function buildDatabases(entries: readonly DatabaseEntry[]): Map<string, Database
 function buildShard(entries: readonly DatabaseEntry[]): ShardSpec {
   let primary: HostSpec | null = null;
   const replicas: HostSpec[] = [];
+  const hosts: HostSpec[] = [];
   const explicitPrimary = entries.some((e) => e.role === 'primary');
   for (const e of entries) {
     const wantsPrimary = e.role === 'primary' || (e.role === 'auto' && !explicitPrimary);
-    if (wantsPrimary && primary === null) primary = hostSpec(e, 'primary');
-    else if (e.role !== 'primary') replicas.push(hostSpec(e, 'replica'));
+    if (wantsPrimary && primary === null) {
+      primary = hostSpec(e, 'primary');
+      hosts.push(primary);
+    } else if (e.role !== 'primary') {
+      const r = hostSpec(e, 'replica');
+      replicas.push(r);
+      hosts.push(r);
+    }
   }
-  return Object.freeze({ primary, replicas: Object.freeze(replicas) });
+  return Object.freeze({ primary, replicas: Object.freeze(replicas), hosts: Object.freeze(hosts) });
 }
 
 function hostSpec(e: DatabaseEntry, role: PoolRole): HostSpec {
@@ -262,6 +308,10 @@ export function resolvePoolSettings(general: GeneralSettings, user: UserEntry, k
     idleTimeoutMs,
     serverLifetimeMs: first(u.server_lifetime, db.server_lifetime) ?? general.server_lifetime,
     serverLifetimeJitterMs: first(u.server_lifetime_jitter, db.server_lifetime_jitter) ?? general.server_lifetime_jitter,
+    healthcheckIntervalMs: general.healthcheck_interval,
+    healthcheckTimeoutMs: general.healthcheck_timeout,
+    idleHealthcheckIntervalMs: general.idle_healthcheck_interval,
+    idleHealthcheckDelayMs: general.idle_healthcheck_delay,
     tls: Object.freeze({
       mode: general.tls_verify,
       caFile: general.tls_server_ca_certificate,

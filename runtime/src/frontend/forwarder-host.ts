@@ -17,6 +17,8 @@ export const enum PauseReason {
   Checkout = 1,
   ServerFull = 2,
   Login = 4,
+  /** Routed mode: frames are held until the attached server is released. */
+  Routing = 8,
 }
 
 /** What the forwarder asks of its session. */
@@ -28,6 +30,8 @@ export interface ForwarderHost {
   readonly clientReads: Pausable;
   pauseClient(reason: PauseReason): void;
   resumeClient(reason: PauseReason): void;
+  /** Feeds complete client frames through the forwarder again, as if just received. */
+  replay(frames: Buffer): void;
   /** The client sent Terminate. */
   terminate(): void;
   /** Send FATAL and close the client. */

@@ -1,5 +1,7 @@
-import { FrontendCode } from '../protocol/codes.js';
-import { READY_FOR_QUERY_IDLE } from '../protocol/constants.js';
+import { BackendCode, FrontendCode } from '../protocol/codes.js';
+import { READY_FOR_QUERY_IDLE, READY_FOR_QUERY_IN_TRANSACTION } from '../protocol/constants.js';
+import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
+import { bindStatementName } from '../protocol/frontend/bind.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { readQuery } from '../protocol/frontend/query.js';
 import { SqlState } from '../protocol/sqlstate.js';
@@ -10,9 +12,14 @@ import { LocalReplies, readyForQueryFrame } from './local-replies.js';
 import type { LeasePort, PoolPort, ReleaseState, ServerPort, ServerSink } from './server-port.js';
 import { opensTransactionBlock } from './statement-guard.js';
 import { TransactionTracker } from './transaction-tracker.js';
+import type { QueryRouter, RouteDecision } from './query-router.js';
+import { PRIMARY_SHARD_0, serves, type Target } from '../balance/target.js';
 
 const QUERY = FrontendCode.Query;
 const PARSE = FrontendCode.Parse;
+const BIND = FrontendCode.Bind;
+const COMMAND_COMPLETE = BackendCode.CommandComplete;
+const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const SYNC = FrontendCode.Sync;
 const TERMINATE = FrontendCode.Terminate;
 /** Frames no answer follows when they arrive outside a COPY or an extended-protocol batch. */
@@ -24,6 +31,11 @@ for (const code of [FrontendCode.CopyData, FrontendCode.CopyDone, FrontendCode.C
  * frames come back the same way. Per frame only the header is looked at (TransactionTracker), and
  * Terminate is taken out. In transaction and statement mode the server goes back to the pool at a
  * ReadyForQuery with status idle and nothing outstanding; session mode keeps it.
+ *
+ * Routed mode (a database with a choice of hosts): each Query / Parse / Bind is routed (QueryRouter)
+ * and the transaction's first one picks the target its server is checked out for. A later statement
+ * the attached server must not run (a write behind a read on a replica, pipelined) is held with
+ * everything after it until that server is released, then replayed and routed afresh.
  */
 export class Forwarder implements ServerSink {
   private readonly host: ForwarderHost;
@@ -47,8 +59,18 @@ export class Forwarder implements ServerSink {
   private closed: boolean;
   private readonly onLeaseBound: (lease: LeasePort) => void;
   private readonly onCheckoutErrorBound: (err: unknown) => void;
+  /** Routed mode only (null: one host, frames are never looked into). */
+  private readonly router: QueryRouter | null;
+  /** Where the current transaction runs, once its first statement is routed; null before. */
+  private target: Target | null;
+  /** Frames waiting for the attached server to be released (they need another target). */
+  private held: Buffer[] | null;
+  /** Aggressive strategy: a BEGIN answered locally, sent ahead of the transaction's first statement. */
+  private heldBegin: Buffer | null;
+  /** The server's answers to a held BEGIN are being swallowed (the client had its answer). */
+  private swallowBegin: boolean;
 
-  constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null) {
+  constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null, router: QueryRouter | null = null) {
     this.host = host;
     this.pool = pool;
     this.opts = opts;
@@ -67,17 +89,33 @@ export class Forwarder implements ServerSink {
     this.closed = false;
     this.onLeaseBound = (l) => this.onLease(l);
     this.onCheckoutErrorBound = (e) => this.onCheckoutError(e);
+    this.router = router;
+    this.target = null;
+    this.held = null;
+    this.heldBegin = null;
+    this.swallowBegin = false;
     if (lease !== null) this.attach(lease);
   }
 
   /** Nothing would be lost by closing now: no request pending, no transaction open. */
   get isIdle(): boolean {
-    return !this.checkingOut && this.pending.length === 0 && this.tracker.idle && (this.lease === null || this.opts.mode === PoolMode.Session);
+    return (
+      !this.checkingOut &&
+      this.pending.length === 0 &&
+      this.tracker.idle &&
+      this.held === null &&
+      this.heldBegin === null &&
+      (this.lease === null || this.opts.mode === PoolMode.Session)
+    );
   }
 
   // ---- client -> server ----------------------------------------------------------------------
 
   onClientMessage(code: number, buf: Buffer, start: number, end: number): void {
+    if (this.held !== null) {
+      this.hold(code, buf, start, end);
+      return;
+    }
     if (this.skipUntilSync) {
       this.skipFrame(code);
       return;
@@ -85,6 +123,9 @@ export class Forwarder implements ServerSink {
     if (code === QUERY || code === PARSE) {
       if (end - start > this.opts.querySizeWarn) this.host.warn('query larger than query_size_limit', { bytes: end - start });
       if (this.opts.mode === PoolMode.Statement && this.refusesTransactionBlock(code, buf, start, end)) return;
+      if (this.router !== null && this.routeStatement(this.router, code, buf, start, end)) return;
+    } else if (code === BIND && this.router !== null) {
+      if (this.place(this.router.bind(bindStatementName(buf, start, end)) ?? PRIMARY_SHARD_0, code, buf, start, end)) return;
     } else if (code === TERMINATE) {
       this.host.framer.consume();
       this.host.terminate();
@@ -105,7 +146,7 @@ export class Forwarder implements ServerSink {
     // With nothing held back (no checkout under way) an idle server can take this run as it is:
     // no copy and no promise turn per transaction. A closed session must not take a server.
     if (writer === null && !this.checkingOut && !this.closed) {
-      const lease = this.pool.tryCheckout();
+      const lease = this.pool.tryCheckout(this.target);
       if (lease !== null) writer = this.attach(lease);
     }
     if (writer !== null) {
@@ -126,6 +167,8 @@ export class Forwarder implements ServerSink {
     this.closed = true;
     this.disarmQueryTimer();
     this.pending.length = 0;
+    this.held = null;
+    this.heldBegin = null;
     if (this.server === null) return;
     const t = this.tracker;
     if (t.outstanding > 0 || t.inCopy) {
@@ -157,9 +200,12 @@ export class Forwarder implements ServerSink {
   // ---- server -> client ----------------------------------------------------------------------
 
   onServerMessage(code: number, buf: Buffer, start: number): void {
+    if (this.swallowBegin && this.swallowBeginAnswer(code, buf, start)) return;
     if (this.tracker.server(code, buf[start + 5])) {
       if (this.queryTimer !== null) this.disarmQueryTimer();
-      if (this.tracker.idle && this.opts.mode !== PoolMode.Session) this.releaseAfterRun = true;
+      // Not while the client has sent a batch after its last Sync (Parse/Describe/Flush, say): the
+      // rest of that batch must reach the server that has its first frames.
+      if (this.tracker.idle && this.tracker.unsynced === 0 && this.opts.mode !== PoolMode.Session) this.releaseAfterRun = true;
     }
   }
 
@@ -170,7 +216,11 @@ export class Forwarder implements ServerSink {
     if (this.releaseAfterRun) {
       this.releaseAfterRun = false;
       this.release('clean');
-    } else if (this.tracker.idle) this.host.idle();
+    } else {
+      // Inside a transaction the server cannot be swapped: held frames go to it after all.
+      if (this.held !== null) this.replayHeld();
+      if (this.tracker.idle) this.host.idle();
+    }
   }
 
   /** Backpressure is the server writer's business (it has its own 'drain' listener). */
@@ -204,7 +254,7 @@ export class Forwarder implements ServerSink {
 
   private checkout(): void {
     this.checkingOut = true;
-    this.pool.checkout({ timeoutMs: this.opts.checkoutTimeoutMs }).then(this.onLeaseBound, this.onCheckoutErrorBound);
+    this.pool.checkout({ timeoutMs: this.opts.checkoutTimeoutMs }, this.target).then(this.onLeaseBound, this.onCheckoutErrorBound);
   }
 
   private onLease(lease: LeasePort): void {
@@ -239,6 +289,10 @@ export class Forwarder implements ServerSink {
     if (this.tracker.unsynced > 0) this.skipUntilSync = true;
     this.tracker.unsynced = 0;
     this.disarmQueryTimer();
+    this.target = null;
+    this.heldBegin = null;
+    this.swallowBegin = false;
+    if (this.held !== null) this.replayHeld();
     this.host.idle();
   }
 
@@ -250,6 +304,14 @@ export class Forwarder implements ServerSink {
     const writer = socketWriterFor(lease.server.socket);
     writer.setPeer(this.host.clientReads);
     this.serverWriter = writer;
+    const begin = this.heldBegin;
+    if (begin !== null) {
+      // The held BEGIN goes first, in the same write; its answers are not the client's.
+      this.heldBegin = null;
+      writer.write(begin);
+      this.tracker.client(QUERY);
+      this.swallowBegin = true;
+    }
     return writer;
   }
 
@@ -271,10 +333,13 @@ export class Forwarder implements ServerSink {
     }
     this.lease = null;
     this.server = null;
+    this.target = null;
     this.detachServerWriter(true);
     this.host.clientWriter.setPeer(null);
     lease.release(state, { reset: this.opts.mode === PoolMode.Session });
-    if (!this.closed) this.host.idle();
+    if (this.closed) return;
+    if (this.held !== null) this.replayHeld();
+    this.host.idle();
   }
 
   /** Statement mode: BEGIN / START TRANSACTION would keep a server past its statement. */
@@ -297,8 +362,102 @@ export class Forwarder implements ServerSink {
     else if (code === SYNC) {
       this.skipUntilSync = false;
       const attached = this.server !== null;
-      this.replies.send(this.host.clientWriter, attached ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE, attached && this.tracker.outstanding > 0);
+      this.replies.send(this.host.clientWriter, this.localReadyForQuery(), attached && this.tracker.outstanding > 0);
     }
+  }
+
+  /** The ReadyForQuery a local answer ends with: the server's status, or a held BEGIN's. */
+  private localReadyForQuery(): Buffer {
+    if (this.heldBegin !== null) return READY_FOR_QUERY_IN_TRANSACTION;
+    return this.server !== null ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE;
+  }
+
+  // ---- routed mode ---------------------------------------------------------------------------
+
+  /** Routes a Query or Parse; true when the frame was dealt with here (answered, refused or held). */
+  private routeStatement(router: QueryRouter, code: number, buf: Buffer, start: number, end: number): boolean {
+    const tx = { inTransaction: this.server !== null && this.tracker.status !== TransactionStatus.Idle, beginHeld: this.heldBegin !== null };
+    let d: RouteDecision;
+    if (code === QUERY) {
+      d = router.query(readQuery(buf, start, end), tx);
+    } else {
+      const p = readParse(buf, start, end);
+      d = router.parse(p.statement, p.query, tx);
+    }
+    switch (d.kind) {
+      case 'run':
+        return this.place(d.target, code, buf, start, end);
+      case 'blocked':
+        this.answerHere(code, this.replies.error({ severity: 'ERROR', sqlstate: d.sqlstate, message: d.message }), null);
+        return true;
+      case 'hold_begin':
+        this.answerHere(code, this.replies.commandComplete('BEGIN'), READY_FOR_QUERY_IN_TRANSACTION);
+        this.heldBegin = Buffer.from(buf.subarray(start, end));
+        return true;
+      case 'end_held':
+        this.heldBegin = null;
+        this.answerHere(code, this.replies.commandComplete(d.tag), READY_FOR_QUERY_IDLE);
+        return true;
+    }
+  }
+
+  /**
+   * A routed frame that wants `wanted`: the transaction's first sets the target; a later one the
+   * chosen server cannot run waits (with all after it) for that server's release, unless a
+   * transaction or an unsynced batch ties it to that server.
+   */
+  private place(wanted: Target, code: number, buf: Buffer, start: number, end: number): boolean {
+    const current = this.target;
+    if (current === null) {
+      this.target = wanted;
+      return false;
+    }
+    if (serves(current, wanted)) return false;
+    if (this.server === null && !this.checkingOut && this.pending.length === 0 && current.shard === wanted.shard) {
+      // Nothing checked out yet (the earlier frames are in this run): the primary runs them all.
+      this.target = wanted;
+      return false;
+    }
+    if (this.server !== null && (this.tracker.status !== TransactionStatus.Idle || this.tracker.unsynced > 0)) return false;
+    if (this.server === null && this.tracker.unsynced > 0) return false;
+    this.held = [];
+    this.host.pauseClient(PauseReason.Routing);
+    this.hold(code, buf, start, end);
+    return true;
+  }
+
+  private hold(_code: number, buf: Buffer, start: number, end: number): void {
+    this.host.framer.consume();
+    (this.held as Buffer[]).push(Buffer.from(buf.subarray(start, end)));
+  }
+
+  /** The server that made frames wait is gone (or stays for a transaction): they go through again. */
+  private replayHeld(): void {
+    const frames = this.held as Buffer[];
+    this.held = null;
+    if (frames.length > 0) this.host.replay(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    if (this.held === null) this.host.resumeClient(PauseReason.Routing);
+  }
+
+  /** A statement answered by pgdog: its reply (and for a Query, a ReadyForQuery), after the server's. */
+  private answerHere(code: number, reply: Buffer, ready: Buffer | null): void {
+    this.host.framer.consume();
+    const wait = this.server !== null && this.tracker.outstanding > 0;
+    const out = this.host.clientWriter;
+    this.replies.send(out, reply, wait);
+    if (code === QUERY) this.replies.send(out, ready ?? this.localReadyForQuery(), wait);
+    else this.skipUntilSync = true;
+  }
+
+  /** CommandComplete and ReadyForQuery of a held BEGIN are not for the client; anything else is. */
+  private swallowBeginAnswer(code: number, buf: Buffer, start: number): boolean {
+    if (code !== COMMAND_COMPLETE && code !== READY_FOR_QUERY) return false;
+    (this.server as ServerPort).consumeCurrentFrame();
+    if (code === READY_FOR_QUERY) {
+      this.swallowBegin = false;
+      this.tracker.server(code, buf[start + 5]);
+    }
+    return true;
   }
 
   private armQueryTimer(): void {

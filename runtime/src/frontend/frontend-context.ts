@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ClientCredentials } from '../auth/client-auth.js';
-import type { RuntimeSnapshot, PoolSettings } from '../config/snapshot.js';
+import type { RuntimeSnapshot } from '../config/snapshot.js';
 import type { CancelRegistry } from './cancel-registry.js';
 import type { CheckoutFailure, PoolPort } from './server-port.js';
+import type { RoutingContext } from './query-router.js';
 import type { ClientTls } from './tls.js';
 
 /** Everything a session needs from the running server; built once by server.ts. */
@@ -20,7 +21,11 @@ export interface FrontendContext {
   readonly shuttingDown: boolean;
   /** Credentials for the password exchange: the entry for this database, else any of the user's. */
   credentials(user: string, database: string): ClientCredentials | undefined;
-  pool(settings: PoolSettings): PoolPort;
+  /**
+   * Where a user's statements for a database go: a pool (one host, frames pass through) or a
+   * balancer with the routing context. null when the user may not use the database.
+   */
+  source(user: string, database: string): ServerSource | null;
   /** ParameterStatus values last seen on one of the pool's servers. */
   cachedParams(pool: PoolPort): ReadonlyMap<string, string> | undefined;
   rememberParams(pool: PoolPort, params: ReadonlyMap<string, string>): void;
@@ -29,4 +34,10 @@ export interface FrontendContext {
   /** Takes a client slot for a login; false when max_client_connections are in use. */
   admitClient(): boolean;
   releaseClient(): void;
+}
+
+export interface ServerSource {
+  readonly pool: PoolPort;
+  /** null: one host and nothing to decide, so no statement is ever analysed. */
+  readonly routing: RoutingContext | null;
 }

@@ -1,4 +1,5 @@
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
+import { writeCommandComplete } from '../protocol/backend/command-complete.js';
 import { writeErrorResponse, type ErrorFields } from '../protocol/backend/error-response.js';
 import { READY_FOR_QUERY_FAILED, READY_FOR_QUERY_IDLE, READY_FOR_QUERY_IN_TRANSACTION } from '../protocol/constants.js';
 import { MessageWriter } from '../protocol/writer.js';
@@ -20,6 +21,10 @@ export class LocalReplies {
 
   error(fields: ErrorFields): Buffer {
     return writeErrorResponse(this.w, fields).take();
+  }
+
+  commandComplete(tag: string): Buffer {
+    return writeCommandComplete(this.w, tag).take();
   }
 
   /** Sends now, or after the server's outstanding answers when `wait` is true. */

@@ -7,6 +7,7 @@ import type { IssuedKey } from './cancel-registry.js';
 import { PoolMode, poolMode, type ForwarderOptions } from './forwarder-host.js';
 import type { FrontendContext } from './frontend-context.js';
 import type { LeasePort, PoolPort } from './server-port.js';
+import type { RoutingContext } from './query-router.js';
 
 // After a successful password exchange: find the pool, learn the server parameters the client
 // must be told about, and build the greeting (ParameterStatus..., BackendKeyData, ReadyForQuery).
@@ -26,14 +27,18 @@ export type LoginResult =
       /** Held for the session in session mode; null otherwise. */
       readonly lease: LeasePort | null;
       readonly forwarderOptions: ForwarderOptions;
+      /** Routed mode (a choice of hosts, not session mode); null: frames pass through unread. */
+      readonly routing: RoutingContext | null;
       greeting(key: IssuedKey): Buffer;
     }
   | { readonly ok: false; readonly error: { readonly sqlstate: string; readonly message: string } };
 
 export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Promise<LoginResult> {
   const snapshot = ctx.snapshot;
-  const settings = snapshot.poolSettings(req.user, req.database);
-  if (settings === null) {
+  // Pool settings of shard 0's primary, else of its replicas (a database may have no primary).
+  const settings = snapshot.poolSettings(req.user, req.database) ?? snapshot.poolSettings(req.user, req.database, 0, 'replica');
+  const source = settings === null ? null : ctx.source(req.user, req.database);
+  if (settings === null || source === null) {
     if (!snapshot.databases.has(req.database)) {
       return { ok: false, error: { sqlstate: SqlState.InvalidCatalogName, message: `database "${req.database}" does not exist` } };
     }
@@ -42,7 +47,7 @@ export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Pr
       error: { sqlstate: SqlState.InvalidAuthorizationSpecification, message: `user "${req.user}" is not allowed to connect to database "${req.database}"` },
     };
   }
-  const pool = ctx.pool(settings);
+  const pool = source.pool;
   const mode = poolMode(settings.poolerMode);
   let params = ctx.cachedParams(pool);
   let lease: LeasePort | null = null;
@@ -74,6 +79,8 @@ export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Pr
     pool,
     lease,
     forwarderOptions,
+    // Session mode keeps one server for the whole session: nothing to route per transaction.
+    routing: mode === PoolMode.Session ? null : source.routing,
     greeting: (key) => greeting(serverParams, req.applicationName, key),
   };
 }

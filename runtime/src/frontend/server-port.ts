@@ -3,6 +3,7 @@
 // where the two meet. Server connections are the backend's own class.
 
 import type { ServerConnection, ServerSink } from '../backend/server-connection.js';
+import type { Target } from '../balance/target.js';
 
 export type { ServerSink };
 export type ServerPort = ServerConnection;
@@ -14,10 +15,14 @@ export interface LeasePort {
   release(state: ReleaseState, opts?: { reset?: boolean }): void;
 }
 
+/**
+ * A pool of one host, or a balancer over several. `target` (routed mode) says which shard and role;
+ * null: the default (shard 0's primary, else its replicas). A pool of one host ignores it.
+ */
 export interface PoolPort {
-  checkout(opts: { timeoutMs: number }): Promise<LeasePort>;
+  checkout(opts: { timeoutMs: number }, target?: Target | null): Promise<LeasePort>;
   /** An idle server without waiting, else null: the caller falls back to checkout(). */
-  tryCheckout(): LeasePort | null;
+  tryCheckout(target?: Target | null): LeasePort | null;
 }
 
 /** A pool failure: SQLSTATE and message as the client should see them. */

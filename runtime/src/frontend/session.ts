@@ -15,6 +15,7 @@ import { Forwarder } from './forwarder.js';
 import { PauseReason, type ForwarderHost } from './forwarder-host.js';
 import type { FrontendContext } from './frontend-context.js';
 import { IdleWatchdog } from './idle-watchdog.js';
+import { QueryRouter } from './query-router.js';
 import { completeLogin, type LoginRequest } from './login.js';
 import { decideStartupPacket } from './startup.js';
 import { upgradeToTls } from './tls.js';
@@ -248,7 +249,8 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     this.clientWriter.write(login.greeting(key));
     this.clearLoginTimer();
     this.phase = SessionPhase.Ready;
-    this.forwarder = new Forwarder(this, login.pool, login.forwarderOptions, login.lease);
+    const router = login.routing === null ? null : new QueryRouter(login.routing, req.database, req.user, req.applicationName);
+    this.forwarder = new Forwarder(this, login.pool, login.forwarderOptions, login.lease, router);
     if (ctx.snapshot.general.log_connections) {
       ctx.logger.info({ client: this.remote, user: req.user, database: req.database, tls: this.tlsActive }, 'client logged in');
     }
@@ -261,13 +263,19 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   /** Frames that arrived while the login was finishing go through the forwarder in order. */
   private replayEarlyFrames(): void {
     const early = this.auth.drainRemaining();
-    if (early === null) return;
+    if (early !== null) this.replay(early);
+  }
+
+  /** Complete frames go through the forwarder in order, on a framer of their own. */
+  replay(frames: Buffer): void {
+    if (this.phase === SessionPhase.Closed) return;
+    const previous = this.activeFramer;
     const replay = new Framer(this, { mode: FramerMode.Typed, lengthLimits: this.ctx.framerLimits });
     this.activeFramer = replay;
     try {
-      this.feed(replay, early);
+      this.feed(replay, frames);
     } finally {
-      this.activeFramer = this.mainFramer;
+      this.activeFramer = previous;
     }
   }
 

@@ -54,10 +54,11 @@ export function planMaintenance(input: MaintenanceInput): MaintenancePlan {
 }
 
 /** Often enough to honour the smallest enabled timeout within a quarter of it; at most 1 s apart. */
-export function janitorInterval(idleTimeoutMs: number, serverLifetimeMs: number): number {
+export function janitorInterval(idleTimeoutMs: number, serverLifetimeMs: number, idleHealthcheckMs = 0): number {
   let shortest = 4000;
   if (idleTimeoutMs > 0) shortest = Math.min(shortest, idleTimeoutMs);
   if (serverLifetimeMs > 0) shortest = Math.min(shortest, serverLifetimeMs);
+  if (idleHealthcheckMs > 0) shortest = Math.min(shortest, idleHealthcheckMs);
   return Math.max(10, Math.floor(shortest / 4));
 }
 
@@ -69,4 +70,14 @@ export function startJanitor(tick: () => void, intervalMs: number): Janitor {
   const timer = setInterval(tick, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** Idle servers due for an idle health check (indexes into `idle`): unused for `intervalMs`. */
+export function dueIdleChecks(now: number, startedAt: number, idle: readonly { readonly checkedAt: number }[], intervalMs: number, delayMs: number): number[] {
+  if (intervalMs <= 0 || now - startedAt < delayMs) return [];
+  const out: number[] = [];
+  idle.forEach((s, i) => {
+    if (now - s.checkedAt >= intervalMs) out.push(i);
+  });
+  return out;
 }

@@ -13,7 +13,7 @@ import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
 import type { PoolSettings } from '../config/snapshot.js';
 import { connectServer, type ServerConnector } from './connector.js';
 import { Lease, type LeaseOwner } from './lease.js';
-import { janitorInterval, planMaintenance, startJanitor, type Janitor } from './maintenance.js';
+import { dueIdleChecks, janitorInterval, planMaintenance, startJanitor, type Janitor } from './maintenance.js';
 import { PoolError, checkoutTimeout, connectFailed, shuttingDown } from './pool-error.js';
 import { ServerLists, type PoolEntry } from './server-lists.js';
 import { planCheckin, type CheckinPlan, type ReleaseOutcome } from './states.js';
@@ -25,7 +25,17 @@ export interface PoolOptions {
   readonly connector?: ServerConnector;
   /** Connects in flight at once. Default 4. */
   readonly maxConcurrentConnects?: number;
+  /** Told about failures that say something about the host (its balancer bans on them). */
+  readonly health?: PoolHealthListener;
 }
+
+export interface PoolHealthListener {
+  /** A health check (on checkout or while idle) failed or timed out; the connection is closed. */
+  checkFailed(pool: Pool, message: string): void;
+}
+
+/** The statement a health check runs: empty, so the server does no work beyond answering. */
+const HEALTH_CHECK_SQL = ';';
 
 export interface CheckoutOptions {
   /** Default: checkout_timeout. */
@@ -49,6 +59,9 @@ export interface PoolStats {
   readonly waits: number;
   readonly waitTotalMs: number;
   readonly waitMaxMs: number;
+  /** Health checks run (on checkout, idle, probes) and how many failed. */
+  readonly checks: number;
+  readonly checkFailures: number;
 }
 
 /** After a failed connect, the janitor waits this long before opening min_pool_size servers again. */
@@ -77,11 +90,15 @@ export class Pool implements LeaseOwner {
   private waits: number;
   private waitTotalMs: number;
   private waitMaxMs: number;
+  private checks: number;
+  private checkFailures: number;
+  private readonly health: PoolHealthListener | null;
+  private readonly startedAt: number;
 
   constructor(settings: PoolSettings, options: PoolOptions = {}) {
     this.settings = settings;
     const k = settings.key;
-    this.name = `${k.user}@${k.database}${k.shard !== 0 ? ` shard ${k.shard}` : ''}${k.role !== 'primary' ? ` (${k.role})` : ''}`;
+    this.name = poolName(settings);
     this.lists = new ServerLists();
     this.waiters = new WaiterQueue();
     this.tls = options.tls ?? { mode: settings.tls.mode };
@@ -99,7 +116,11 @@ export class Pool implements LeaseOwner {
     this.waits = 0;
     this.waitTotalMs = 0;
     this.waitMaxMs = 0;
-    this.janitor = startJanitor(() => this.maintain(), janitorInterval(settings.idleTimeoutMs, settings.serverLifetimeMs));
+    this.checks = 0;
+    this.checkFailures = 0;
+    this.health = options.health ?? null;
+    this.startedAt = performance.now();
+    this.janitor = startJanitor(() => this.maintain(), janitorInterval(settings.idleTimeoutMs, settings.serverLifetimeMs, settings.idleHealthcheckIntervalMs));
     this.maintain();
   }
 
@@ -109,6 +130,9 @@ export class Pool implements LeaseOwner {
     const lease = this.tryCheckout();
     if (lease !== null) return Promise.resolve(lease);
     const now = performance.now();
+    // tryCheckout leaves an idle server unused for healthcheck_interval to this path: checked first.
+    const due = this.takeIdle(now, true);
+    if (due !== null) return this.checkThenLease(due, options);
     const timeoutMs = options.timeoutMs ?? this.settings.checkoutTimeoutMs;
     return new Promise<Lease>((resolve, reject) => {
       const w: Waiter<Lease> = { enqueuedAt: now, settled: false, timer: null, resolve, reject };
@@ -124,7 +148,7 @@ export class Pool implements LeaseOwner {
    */
   tryCheckout(): Lease | null {
     if (this.draining) return null;
-    const entry = this.takeIdle(performance.now());
+    const entry = this.takeIdle(performance.now(), false);
     if (entry === null) return null;
     this.checkouts++;
     return new Lease(this, entry, entry.conn as ServerConnection, 0);
@@ -147,7 +171,37 @@ export class Pool implements LeaseOwner {
       waits: this.waits,
       waitTotalMs: this.waitTotalMs,
       waitMaxMs: this.waitMaxMs,
+      checks: this.checks,
+      checkFailures: this.checkFailures,
     };
+  }
+
+  /** Servers handed to clients right now (least_active_connections counts these). */
+  get activeServers(): number {
+    return this.lists.active.size;
+  }
+
+  /** Servers logged in (idle, in use or being reset): none means the host gave us nothing. */
+  get liveServers(): number {
+    const l = this.lists;
+    return l.idle.length + l.active.size + l.resetting.size;
+  }
+
+  /**
+   * Proves the host alive: a server (an idle one, else a new connection) runs the health check.
+   * Rejects with the cause. Used to readmit a banned host.
+   */
+  async probe(): Promise<void> {
+    const lease = await this.checkout({ timeoutMs: this.settings.connectTimeoutMs + this.settings.healthcheckTimeoutMs });
+    this.checks++;
+    try {
+      await lease.server.runInternal(HEALTH_CHECK_SQL, this.settings.healthcheckTimeoutMs);
+    } catch (e) {
+      this.checkFailures++;
+      lease.release('broken');
+      throw e;
+    }
+    lease.release('clean');
   }
 
   /**
@@ -186,6 +240,8 @@ export class Pool implements LeaseOwner {
     });
     const victims = plan.close.map((c) => ({ entry: this.lists.idle[c.index], reason: c.reason }));
     for (const v of victims) this.closeEntry(v.entry, v.reason);
+    const due = dueIdleChecks(now, this.startedAt, this.lists.idle, this.settings.idleHealthcheckIntervalMs, this.settings.idleHealthcheckDelayMs);
+    for (const entry of due.map((i) => this.lists.idle[i])) void this.idleCheck(entry);
     // Clients asking for a server still trigger connects at once; only the warm-up backs off.
     if (now - this.lastConnectFailureAt >= WARM_RETRY_MS) {
       for (let i = 0; i < plan.open && this.lists.connecting < this.maxConnects && this.lists.total < this.settings.poolSize; i++) this.openOne();
@@ -207,6 +263,8 @@ export class Pool implements LeaseOwner {
       connectionClosed: conn.closed,
     });
     if (plan.action === 'idle') {
+      // It just answered a ReadyForQuery: as good as a health check.
+      if (outcome === 'clean') entry.checkedAt = now;
       this.lists.move(entry, 'checkin', now);
       this.serveWaiters();
     } else if (plan.action === 'close') {
@@ -236,25 +294,71 @@ export class Pool implements LeaseOwner {
     this.serveWaiters();
   }
 
-  /** Pops idle servers until a usable one; expired ones are closed on the way. */
-  private takeIdle(now: number): PoolEntry | null {
+  /**
+   * Pops idle servers until a usable one; expired ones are closed on the way. One unused for
+   * healthcheck_interval is taken only when `dueForCheck` (the caller checks it), else left.
+   */
+  private takeIdle(now: number, dueForCheck: boolean): PoolEntry | null {
     for (;;) {
       const entry = this.lists.idle[this.lists.idle.length - 1];
       if (entry === undefined) return null;
       const conn = entry.conn as ServerConnection;
       if (conn.closed || entry.expiresAt <= now) {
-        this.closeEntry(entry, 'server_lifetime reached');
+        this.closeEntry(entry, conn.closed ? 'server connection already closed' : 'server_lifetime reached');
         continue;
       }
+      if ((now - entry.checkedAt >= this.settings.healthcheckIntervalMs) !== dueForCheck) return null;
       this.lists.move(entry, 'checkout', now);
       return entry;
+    }
+  }
+
+  /** Checkout of a server unused for healthcheck_interval: `;` first; on failure, the next way. */
+  private async checkThenLease(entry: PoolEntry, options: CheckoutOptions): Promise<Lease> {
+    const conn = entry.conn as ServerConnection;
+    if (!(await this.runCheck(entry, conn))) return this.checkout(options);
+    if (entry.state !== 'active') return this.checkout(options);
+    this.checkouts++;
+    return new Lease(this, entry, conn, 0);
+  }
+
+  /** An idle server unused for idle_healthcheck_interval: checked out of sight of clients. */
+  private async idleCheck(entry: PoolEntry): Promise<void> {
+    const idleSince = entry.idleSince;
+    this.lists.move(entry, 'checkout', performance.now());
+    if (!(await this.runCheck(entry, entry.conn as ServerConnection))) return;
+    if (entry.state !== 'active') return;
+    if (this.draining) {
+      this.closeEntry(entry, 'pool is shutting down');
+      return;
+    }
+    this.lists.move(entry, 'checkin', performance.now());
+    // The check is not a use: idle_timeout still counts from the last client.
+    entry.idleSince = idleSince;
+    this.serveWaiters();
+  }
+
+  /** Runs the health check on a server held out of the idle list; false (and closed) when it fails. */
+  private async runCheck(entry: PoolEntry, conn: ServerConnection): Promise<boolean> {
+    this.checks++;
+    try {
+      await conn.runInternal(HEALTH_CHECK_SQL, this.settings.healthcheckTimeoutMs);
+      entry.checkedAt = performance.now();
+      return true;
+    } catch (e) {
+      this.checkFailures++;
+      const message = `health check failed: ${(e as Error).message}`;
+      this.closeEntry(entry, message);
+      this.health?.checkFailed(this, message);
+      return false;
     }
   }
 
   private serveWaiters(): void {
     const now = performance.now();
     while (this.waiters.length > 0) {
-      const entry = this.takeIdle(now);
+      // Waiters only exist while nothing is idle, so whatever is idle now was just used.
+      const entry = this.takeIdle(now, false) ?? this.takeIdle(now, true);
       if (entry === null) break;
       const w = this.waiters.shift() as Waiter<Lease>;
       this.settle(w, new Lease(this, entry, entry.conn as ServerConnection, now - w.enqueuedAt), null);
@@ -313,6 +417,7 @@ export class Pool implements LeaseOwner {
     const lifetime = this.settings.serverLifetimeMs;
     const jitter = this.settings.serverLifetimeJitterMs * (Math.random() * 2 - 1);
     entry.expiresAt = lifetime > 0 ? conn.createdAt + Math.max(0, lifetime + jitter) : Infinity;
+    entry.checkedAt = now;
     this.lastConnectError = null;
     this.lists.move(entry, 'connected', now);
     this.serveWaiters();
@@ -361,4 +466,13 @@ export class Pool implements LeaseOwner {
     this.janitor.stop();
     for (const resolve of this.drained.splice(0)) resolve();
   }
+}
+
+/** "user@database", plus the shard when not 0, plus role and address for a replica. */
+export function poolName(settings: PoolSettings): string {
+  const k = settings.key;
+  const shard = k.shard !== 0 ? ` shard ${k.shard}` : '';
+  if (k.role === 'primary') return `${k.user}@${k.database}${shard}`;
+  const h = settings.hosts[0];
+  return `${k.user}@${k.database}${shard} (replica${k.host !== undefined ? ` ${h.host}:${h.port}` : ''})`;
 }

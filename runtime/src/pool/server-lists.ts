@@ -12,6 +12,8 @@ export interface PoolEntry {
   idleSince: number;
   /** performance.now() after which it is closed at checkin (server_lifetime ± jitter); Infinity: never. */
   expiresAt: number;
+  /** performance.now() when the server last proved alive: login, a clean release, a passed check. */
+  checkedAt: number;
 }
 
 export class ServerLists {
@@ -53,7 +55,7 @@ export class ServerLists {
   /** A new entry in `connecting`. */
   add(): PoolEntry {
     this.connectingCount++;
-    return { conn: null, state: 'connecting', idleSince: 0, expiresAt: Infinity };
+    return { conn: null, state: 'connecting', idleSince: 0, expiresAt: Infinity, checkedAt: 0 };
   }
 
   /**

@@ -36,6 +36,10 @@ export function poolSettings(server: TestHost, user: string, password: string | 
     idleTimeoutMs: 60_000,
     serverLifetimeMs: 86_400_000,
     serverLifetimeJitterMs: 0,
+    healthcheckIntervalMs: 30_000,
+    healthcheckTimeoutMs: 5000,
+    idleHealthcheckIntervalMs: 0,
+    idleHealthcheckDelayMs: 0,
     tls: { mode: 'disabled', caFile: undefined, certFile: undefined, keyFile: undefined },
     ...over,
   };
