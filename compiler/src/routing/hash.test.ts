@@ -210,7 +210,7 @@ test('hash_combine64 matches the 64-bit formula for random and edge inputs', () 
 });
 
 test('shardFor is the unsigned 64-bit modulo for small and large shard counts', () => {
-  const moduli = [1, 2, 3, 4, 5, 7, 12, 13, 64, 1000, 2 ** 21 - 1, 2 ** 21, 2 ** 21 + 1, 2 ** 31, 2 ** 32 + 15, 1e12];
+  const moduli = [1, 2, 3, 4, 5, 7, 12, 13, 64, 1000, 32767, 32768, 32769, 65536, 2 ** 21 - 1, 2 ** 21, 2 ** 21 + 1, 2 ** 31, 2 ** 32 + 15, 1e12];
   const hashes = [0n, 1n, M64, M64 - 1n, 1n << 63n, ...Array.from({ length: 300 }, randomU64)];
   for (const h of hashes) {
     for (const n of moduli) {

@@ -24,6 +24,8 @@ const COMBINE_LO = 0x15e5a8e3;
 const TWO_POW_32 = 4294967296;
 // ((hi mod N) * 2^32 + lo) stays below 2^53 while N <= 2^21, so the modulo is exact in doubles.
 const MAX_DOUBLE_MODULUS = 2097152;
+/** (m - 1) * 2^16 + 2^16 - 1 < 2^31 */
+const MAX_INT32_MODULUS = 32768;
 
 // Results of the kernels below, read immediately by the caller (no await in between).
 let outHi = 0;
@@ -224,6 +226,16 @@ export function partitionHashSafeInteger(value: number): Hash64 {
 /** The shard (partition remainder) of a row hash: unsigned 64-bit `hash % modulus`. */
 export function shardFor(hash: Hash64, modulus: number): number {
   if (!Number.isInteger(modulus) || modulus < 1) throw new RangeError(`invalid shard count: ${modulus}`);
+  if (modulus <= MAX_INT32_MODULUS) {
+    // Horner over 16-bit limbs: every intermediate stays an int32, so V8 uses integer remainders
+    // instead of a floating-point fmod (about 3x faster; every keyed route does this).
+    const hi = hash.hi;
+    const lo = hash.lo;
+    let r = (hi >>> 16) % modulus;
+    r = (r * 65536 + (hi & 0xffff)) % modulus;
+    r = (r * 65536 + (lo >>> 16)) % modulus;
+    return (r * 65536 + (lo & 0xffff)) % modulus;
+  }
   if (modulus <= MAX_DOUBLE_MODULUS) return ((hash.hi % modulus) * TWO_POW_32 + hash.lo) % modulus;
   return Number(hash64ToBigInt(hash) % BigInt(modulus));
 }

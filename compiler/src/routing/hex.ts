@@ -2,12 +2,16 @@
 // carries one, and toString(16) + padStart costs more than the hash itself.
 import type { Hash64 } from './hash.js';
 
-const BYTE_HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function word(w: number): string {
-  return BYTE_HEX[(w >>> 24) & 255] + BYTE_HEX[(w >>> 16) & 255] + BYTE_HEX[(w >>> 8) & 255] + BYTE_HEX[w & 255];
-}
+const DIGIT: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 export function hashHex(h: Hash64): string {
-  return word(h.hi) + word(h.lo);
+  // One fromCharCode call builds the string flat; joining byte pairs took seven concatenations.
+  const a = h.hi;
+  const b = h.lo;
+  return String.fromCharCode(
+    DIGIT[a >>> 28], DIGIT[(a >>> 24) & 15], DIGIT[(a >>> 20) & 15], DIGIT[(a >>> 16) & 15],
+    DIGIT[(a >>> 12) & 15], DIGIT[(a >>> 8) & 15], DIGIT[(a >>> 4) & 15], DIGIT[a & 15],
+    DIGIT[b >>> 28], DIGIT[(b >>> 24) & 15], DIGIT[(b >>> 20) & 15], DIGIT[(b >>> 16) & 15],
+    DIGIT[(b >>> 12) & 15], DIGIT[(b >>> 8) & 15], DIGIT[(b >>> 4) & 15], DIGIT[b & 15],
+  );
 }

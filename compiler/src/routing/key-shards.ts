@@ -4,16 +4,17 @@
 // combines them. What was used, and why a key could not be used, is kept for the reason text.
 
 import { evalKeyExpr } from '../sql/key-expr.js';
-import type { KeyCandidate, KeyExpr, StatementAnalysis, TableName } from '../sql/types.js';
+import type { KeyCandidate, KeyExpr, StatementAnalysis } from '../sql/types.js';
 import { arrayElements } from './array-param.js';
-import { shardFor } from './hash.js';
+import { partitionHashSafeInteger, shardFor } from './hash.js';
 import { hashHex } from './hex.js';
 import type { Hash64 } from './hash.js';
 import { ALL_SHARDS, lookupShard } from './mapping.js';
 import type { PreparedDatabase } from './prepared-table.js';
 import type { RouteParams } from './route-types.js';
 import { formatShardKey, hashKey, keyFromParam, keyFromText, type KeyResult, type ShardDataType, type ShardKey } from './shard-value.js';
-import { resolveKey, tableLabel, type ResolvedKey } from './table-lookup.js';
+import { keyTarget, type KeyTarget, type StatementShape } from './statement-shape.js';
+import { resolveKey, tableLabel } from './table-lookup.js';
 import type { ShardedTableRoute } from './table.js';
 
 /** One key value and where it maps. The printable value and hash are made on first use: a
@@ -27,7 +28,7 @@ export class KeyFact {
     /** Null for a bare key from a hint. */
     readonly column: string | null,
     private readonly key: ShardKey | null,
-    /** What to show when there is no key (an unbound `$n`). */
+    /** What to show when there is no key: an unbound `$n`, or a literal already in canonical form. */
     private readonly raw: string,
     private readonly hash64: Hash64 | null,
     /** The shard of this value; null when unbound. */
@@ -54,8 +55,8 @@ export class KeyFact {
 }
 
 export interface KeyOutcome {
-  /** Shards the rows can be on; null: the keys do not restrict the statement. */
-  shards: Set<number> | null;
+  /** Shards the rows can be on, ascending; null: the keys do not restrict the statement. */
+  shards: number[] | null;
   /** Values that mapped to a shard, in candidate order. */
   used: KeyFact[];
   /** The first sharded-column parameter without a bound value. */
@@ -71,10 +72,12 @@ export interface KeyOutcome {
 interface Ctx {
   db: PreparedDatabase;
   stmt: StatementAnalysis;
+  shape: StatementShape;
   params: RouteParams | undefined;
+  tableColumns: ReadonlyMap<string, readonly string[]> | undefined;
+  /** Targets of positional candidates (INSERT without a column list) by position. */
+  positional: Map<number, KeyTarget | null> | undefined;
   out: KeyOutcome;
-  memoTable: TableName | null | undefined;
-  memo: Map<string, ResolvedKey | null>;
 }
 
 const UNBOUND = Symbol('unbound');
@@ -119,27 +122,28 @@ function shardOfValue(ctx: Ctx, entry: ShardedTableRoute, table: string | null, 
   return r.shard;
 }
 
-/** resolveKey, remembered per (table, column) for the statement: a multi-row INSERT asks the
- *  same question for every row. */
-function resolveCached(ctx: Ctx, c: KeyCandidate): ResolvedKey | null {
-  if (c.table !== ctx.memoTable || c.column === null) {
-    ctx.memoTable = c.table;
-    ctx.memo.clear();
-  }
-  const column = c.column ?? '';
-  let r = ctx.memo.get(column);
+/** The sharded column a positional candidate (INSERT without a column list) fills, from the
+ *  column order the caller knows; not kept in the shape, since the order comes with the input. */
+function positionalTarget(ctx: Ctx, c: KeyCandidate): KeyTarget | null {
+  const columns = ctx.tableColumns;
+  if (columns === undefined || c.table === null || c.position === null) return null;
+  ctx.positional ??= new Map();
+  let r = ctx.positional.get(c.position);
   if (r === undefined) {
-    r = resolveKey(ctx.db, ctx.stmt, c);
-    ctx.memo.set(column, r);
+    const names = columns.get(tableLabel(c.table)) ?? (c.table.schema !== null ? columns.get(c.table.name) : undefined);
+    const column = names?.[c.position];
+    r = column === undefined ? null : keyTarget(resolveKey(ctx.db, ctx.stmt, { ...c, column }));
+    ctx.positional.set(c.position, r);
   }
   return r;
 }
 
-function leaf(ctx: Ctx, c: KeyCandidate): Leaf {
-  const resolved = resolveCached(ctx, c);
-  if (resolved === null) return null;
-  const { entry } = resolved;
-  const table = resolved.table !== null ? tableLabel(resolved.table) : entry.name;
+function leaf(ctx: Ctx, i: number): Leaf {
+  const c = ctx.stmt.keys[i];
+  const target = c.column === null ? positionalTarget(ctx, c) : ctx.shape.target(i);
+  if (target === null) return null;
+  const entry = target.entry;
+  const table = target.label;
   ctx.out.sawKeyColumn = true;
   if (entry.dataType === 'vector' || entry.hasher !== 'postgres') {
     ctx.out.problem ??= `${table}.${entry.column} uses ${entry.dataType === 'vector' ? 'vector sharding' : `the ${entry.hasher} hasher`}, which is not implemented`;
@@ -150,6 +154,15 @@ function leaf(ctx: Ctx, c: KeyCandidate): Leaf {
     if (v.type === 'bool' || v.type === 'bitstring') {
       ctx.out.problem ??= `${table}.${entry.column} is compared with a ${v.type} literal`;
       return null;
+    }
+    if (v.type === 'int' && entry.dataType === 'bigint' && entry.mapping === null && v.text.length <= 15) {
+      // The common key: an integer literal of a hashed bigint column. Its text is canonical
+      // (analysis) and at most 15 characters is a safe integer, so the key parses with Number()
+      // and prints as the literal itself.
+      const hash = partitionHashSafeInteger(Number(v.text));
+      const shard = shardFor(hash, ctx.db.shardCount);
+      ctx.out.used.push(new KeyFact(table, entry.column, null, v.text, hash, shard, false));
+      return [shard];
     }
     const s = shardOfValue(ctx, entry, table, v.text, 0);
     return s === null ? null : [s];
@@ -197,24 +210,31 @@ function maskOf(shards: readonly number[]): number {
   return m;
 }
 
-function evalMask(e: KeyExpr, leafMask: (key: number) => number | null): number | null {
+/** The mask of shards `e` allows; null: no restriction. Leaves are evaluated once each, in
+ *  formula order (an OR stops at its first unrestricted branch), and kept in `leaves`. With
+ *  `unboundAsAll`, an unbound parameter counts as "some shard" instead of "no restriction". */
+function evalMask(ctx: Ctx, e: KeyExpr, leaves: (Leaf | undefined)[], unboundAsAll: boolean): number | null {
   switch (e.op) {
     case 'all':
       return null;
-    case 'key':
-      return leafMask(e.key);
+    case 'key': {
+      let l = leaves[e.key];
+      if (l === undefined) l = leaves[e.key] = leaf(ctx, e.key);
+      if (l === UNBOUND) return unboundAsAll ? (1 << ctx.db.shardCount) - 1 : null;
+      return l === null ? null : maskOf(l);
+    }
     case 'and': {
       let acc: number | null = null;
-      for (const a of e.args) {
-        const m = evalMask(a, leafMask);
+      for (let i = 0; i < e.args.length; i++) {
+        const m = evalMask(ctx, e.args[i], leaves, unboundAsAll);
         if (m !== null) acc = acc === null ? m : acc & m;
       }
       return acc;
     }
     case 'or': {
       let acc = 0;
-      for (const a of e.args) {
-        const m = evalMask(a, leafMask);
+      for (let i = 0; i < e.args.length; i++) {
+        const m = evalMask(ctx, e.args[i], leaves, unboundAsAll);
         if (m === null) return null;
         acc |= m;
       }
@@ -223,52 +243,51 @@ function evalMask(e: KeyExpr, leafMask: (key: number) => number | null): number 
   }
 }
 
-function maskShards(mask: number): Set<number> {
-  const out = new Set<number>();
-  for (let s = 0; mask !== 0; s++, mask >>>= 1) if (mask & 1) out.add(s);
+function maskShards(mask: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; mask !== 0; s++, mask >>>= 1) if (mask & 1) out.push(s);
   return out;
 }
 
-export function evaluateKeys(db: PreparedDatabase, stmt: StatementAnalysis, params: RouteParams | undefined): KeyOutcome {
+function ascending(shards: Iterable<number>): number[] {
+  return [...shards].sort((a, b) => a - b);
+}
+
+export function evaluateKeys(
+  db: PreparedDatabase, stmt: StatementAnalysis, shape: StatementShape, params: RouteParams | undefined,
+  tableColumns?: ReadonlyMap<string, readonly string[]>,
+): KeyOutcome {
   const out: KeyOutcome = { shards: null, used: [], unbound: null, restrictsOnceBound: false, problem: null, sawKeyColumn: false };
   if (stmt.keys.length === 0 || stmt.keyExpr.op === 'all') return out;
-  const ctx: Ctx = { db, stmt, params, out, memoTable: undefined, memo: new Map() };
+  const ctx: Ctx = { db, stmt, shape, params, tableColumns, positional: undefined, out };
   if (stmt.keyExpr.op === 'key') {
     // The common `WHERE key = value`: no formula to evaluate.
-    const l = leaf(ctx, stmt.keys[stmt.keyExpr.key]);
+    const l = leaf(ctx, stmt.keyExpr.key);
     if (l === UNBOUND) out.restrictsOnceBound = true;
-    else if (l !== null) out.shards = new Set(l);
+    else if (l !== null) out.shards = l.length === 1 ? (l as number[]) : ascending(l); // leaves are fresh arrays
     return out;
   }
   const leaves: (Leaf | undefined)[] = [];
-  const get = (i: number): Leaf => {
-    let l = leaves[i];
-    if (l === undefined) l = leaves[i] = leaf(ctx, stmt.keys[i]);
-    return l;
-  };
-  const every = Array.from({ length: db.shardCount }, (_, i) => i);
   if (db.shardCount <= MASK_SHARDS) {
-    const full = maskOf(every);
-    const m = evalMask(stmt.keyExpr, (i) => {
-      const l = get(i);
-      return l === UNBOUND || l === null ? null : maskOf(l);
-    });
+    const formula = shape.keyFormula();
+    const m = evalMask(ctx, formula, leaves, false);
     out.shards = m === null ? null : maskShards(m);
     // Would the keys restrict the statement once bound? Count an unbound key as "some shards".
-    if (m === null && out.unbound !== null) {
-      out.restrictsOnceBound = evalMask(stmt.keyExpr, (i) => {
-        const l = get(i);
-        return l === UNBOUND ? full : l === null ? null : maskOf(l);
-      }) !== null;
-    }
+    if (m === null && out.unbound !== null) out.restrictsOnceBound = evalMask(ctx, formula, leaves, true) !== null;
     return out;
   }
-  out.shards = evalKeyExpr(stmt.keyExpr, (i) => {
+  const get = (i: number): Leaf => {
+    let l = leaves[i];
+    if (l === undefined) l = leaves[i] = leaf(ctx, i);
+    return l;
+  };
+  const set = evalKeyExpr(stmt.keyExpr, (i) => {
     const l = get(i);
     return l === UNBOUND || l === null ? null : new Set(l);
   });
-  if (out.shards === null && out.unbound !== null) {
-    const all = new Set(every);
+  out.shards = set === null ? null : ascending(set);
+  if (set === null && out.unbound !== null) {
+    const all = new Set(Array.from({ length: db.shardCount }, (_, i) => i));
     out.restrictsOnceBound = evalKeyExpr(stmt.keyExpr, (i) => {
       const l = get(i);
       return l === UNBOUND ? all : l === null ? null : new Set(l);

@@ -3,6 +3,7 @@
 
 import { loadRules } from '../rules/serialize.js';
 import type { CompiledRule } from '../rules/compiled-rule.js';
+import type { RuleExpr } from '../rules/ast.js';
 import { prepareMapping } from './mapping.js';
 import type { DatabaseRoutes, OmnishardedTableRoute, RoutingTable, ShardedTableRoute, UserRoutes } from './table.js';
 
@@ -20,6 +21,9 @@ export interface PreparedDatabase {
   /** Rules that can apply to this database, in file order. */
   blockRules: CompiledRule[];
   routeRules: CompiledRule[];
+  /** Some rule reads the query text or its fingerprint: rule outcomes then vary with literal
+   *  values and are not kept per statement shape. */
+  rulesReadText: boolean;
 }
 
 export interface PreparedTable {
@@ -36,6 +40,21 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+function readsQueryText(e: RuleExpr): boolean {
+  switch (e.type) {
+    case 'or':
+    case 'and':
+      return e.items.some(readsQueryText);
+    case 'not':
+      return readsQueryText(e.item);
+    case 'compare':
+    case 'regex':
+      return e.field === 'query' || e.field === 'fingerprint';
+    default:
+      return false;
+  }
 }
 
 function prepareDatabase(db: DatabaseRoutes, rules: readonly CompiledRule[]): PreparedDatabase {
@@ -59,6 +78,7 @@ function prepareDatabase(db: DatabaseRoutes, rules: readonly CompiledRule[]): Pr
     omnisharded,
     blockRules: scoped.filter((r) => r.route.kind === 'block'),
     routeRules: scoped.filter((r) => r.route.kind !== 'block'),
+    rulesReadText: scoped.some((r) => readsQueryText(r.expr)),
   };
 }
 

@@ -85,6 +85,13 @@ export interface RouteInput {
   /** Absent: the statement has not been bound (a dry run, or routing at Parse time). */
   params?: RouteParams;
   plugin?: PluginDecision;
+  /**
+   * Column order of tables, for `INSERT INTO t VALUES (...)` without a column list: the value at
+   * position k is for column k, so the sharding key can be found. Keys are table names as route
+   * objects list them (`orders`, `billing.tenants`); a schema-qualified table without its own
+   * entry is looked up by its bare name. `pgdog serve` fills this from the live schema.
+   */
+  tableColumns?: ReadonlyMap<string, readonly string[]>;
 }
 
 export const NO_HINTS: RoutingHints = Object.freeze({ shard: null, shardingKey: null, role: null });

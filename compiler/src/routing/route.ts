@@ -6,6 +6,11 @@
 // effect for the statements after them) and the results are united: shards are the union, the
 // role is the primary if any statement needs it, and the first block wins. Transaction control,
 // SET and SHOW follow the other statements instead of pulling in shard 0.
+//
+// Speed: what does not depend on literal values is remembered per statement shape
+// (statement-shape.ts), and a one-statement query without hints, plugin answer or matching rule
+// takes routePlainStatement(). Both give exactly what the full path gives (route-cache-equivalence
+// test); they only skip work.
 
 import type { StatementAnalysis } from '../sql/types.js';
 import { crossShardDisabled, prepareRoutingTable, type PreparedDatabase, type PreparedTable } from './prepared-table.js';
@@ -14,7 +19,8 @@ import { tableNamesOf } from './rule-facts.js';
 import { initialSessionState, stepSession } from './session-state.js';
 import { shardList } from './sql-shards.js';
 import { RouteSqlState } from './sqlstate.js';
-import { routeStatement, SOURCE_RANK, type StatementDecision } from './statement-route.js';
+import { routePlainStatement, routeStatement, SOURCE_RANK, type StatementContext, type StatementDecision } from './statement-route.js';
+import { statementShape, type StatementShape } from './statement-shape.js';
 import type { RoutingTable } from './table.js';
 
 const MAX_LISTED_REASONS = 3;
@@ -24,6 +30,12 @@ function tablesOf(statements: readonly StatementAnalysis[]): string[] {
   const seen = new Set<string>();
   for (const s of statements) for (const t of tableNamesOf(s.tables)) seen.add(t);
   return [...seen];
+}
+
+function copyOf(names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i++) out.push(names[i]);
+  return out;
 }
 
 function unknownDatabase(input: RouteInput, p: PreparedTable): Route {
@@ -44,6 +56,17 @@ function unknownDatabase(input: RouteInput, p: PreparedTable): Route {
     blocked: { message, sqlstate: RouteSqlState.InvalidCatalogName },
     reason: `Blocked: ${message}.`,
   };
+}
+
+/** decide() for the common one-statement query, without the arrays. */
+function decideOne(p: PreparedTable, db: PreparedDatabase, input: RouteInput, stmt: StatementAnalysis, shape: StatementShape): StatementDecision {
+  const state = initialSessionState(input.session);
+  if (stmt.set !== null && stmt.set.hint !== null) {
+    const step = stepSession(state, stmt);
+    return routeStatement({ p, db, input, state: step.state, setError: step.error, shape }, stmt);
+  }
+  const ctx: StatementContext = { p, db, input, state, setError: null, shape };
+  return routePlainStatement(ctx, stmt, shape) ?? routeStatement(ctx, stmt);
 }
 
 function decide(p: PreparedTable, db: PreparedDatabase, input: RouteInput): StatementDecision[] {
@@ -106,10 +129,18 @@ export function route(table: RoutingTable, input: RouteInput): Route {
   const analysis = input.analysis;
   const statements = analysis.ok ? analysis.statements : [];
   let d: StatementDecision;
+  let tables: string[];
   if (analysis.ok && statements.length === 0) {
     d = { statement: 'other', neutral: true, shards: [0], role: 'primary', source: 'default', rule: null, key: null, blocked: null, reason: 'An empty query: one shard (shard 0) answers it.' };
+    tables = [];
+  } else if (statements.length === 1) {
+    // unite() of one decision is that decision.
+    const shape = statementShape(db, statements[0]);
+    d = decideOne(p, db, input, statements[0], shape);
+    tables = copyOf(shape.tableNames());
   } else {
     d = unite(decide(p, db, input));
+    tables = tablesOf(statements);
   }
   let cross = d.blocked === null && spansShards(d.shards, db.shardCount);
   if (cross && crossShardDisabled(p, input.user, input.database)) {
@@ -123,7 +154,7 @@ export function route(table: RoutingTable, input: RouteInput): Route {
     database: input.database,
     user: input.user,
     statement: d.statement,
-    tables: tablesOf(statements),
+    tables,
     shards: d.shards,
     role: d.role,
     source: d.source,

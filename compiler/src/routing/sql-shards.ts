@@ -6,8 +6,9 @@
 import type { StatementAnalysis, TableName } from '../sql/types.js';
 import { evaluateKeys, type KeyFact, type KeyOutcome } from './key-shards.js';
 import type { PreparedDatabase } from './prepared-table.js';
-import type { RouteParams, RouteSource } from './route-types.js';
+import type { RouteInput, RouteSource } from './route-types.js';
 import { isWriteStatement } from './statement-write.js';
+import { statementShape, type StatementShape } from './statement-shape.js';
 import { classifyTable, shardedEntries, tableLabel, type TableClass } from './table-lookup.js';
 
 export interface SqlShards {
@@ -35,7 +36,19 @@ export function shardList(shards: readonly number[]): string {
 }
 
 function shownValue(f: KeyFact): string {
-  return /^-?\d+$/.test(f.value) ? f.value : `'${f.value}'`;
+  const v = f.value;
+  return isDecimalInteger(v) ? v : `'${v}'`;
+}
+
+/** /^-?\d+$/ without a regex (every keyed route's reason goes through here). */
+function isDecimalInteger(v: string): boolean {
+  let i = v.charCodeAt(0) === 45 ? 1 : 0;
+  if (i >= v.length) return false;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function keyLabel(f: KeyFact): string {
@@ -57,13 +70,16 @@ function writeTarget(stmt: StatementAnalysis): TableName | null {
   }
 }
 
+function oneKeyWhy(f: KeyFact): string {
+  const how = f.mapped ? `is mapped to shard ${f.shard}` : `hashes to shard ${f.shard} (hash ${f.hash})`;
+  return `Key ${keyLabel(f)} = ${shownValue(f)} ${how}`;
+}
+
 function describeKeys(k: KeyOutcome, shards: readonly number[]): { key: KeyFact; why: string } {
+  if (k.used.length === 1) return { key: k.used[0], why: oneKeyWhy(k.used[0]) };
   const used = k.used.filter((f) => f.shard !== null && shards.includes(f.shard));
   const first = used[0] ?? k.used[0];
-  if (used.length <= 1) {
-    const how = first.mapped ? `is mapped to shard ${first.shard}` : `hashes to shard ${first.shard} (hash ${first.hash})`;
-    return { key: first, why: `Key ${keyLabel(first)} = ${shownValue(first)} ${how}` };
-  }
+  if (used.length <= 1) return { key: first, why: oneKeyWhy(first) };
   const sameColumn = used.every((f) => f.table === first.table && f.column === first.column);
   const what = sameColumn ? `${used.length} values of key ${keyLabel(first)}` : `${used.length} sharding-key values`;
   return { key: first, why: `${what} fall on ${shardList(shards)}` };
@@ -95,14 +111,17 @@ function broadcastWhy(db: PreparedDatabase, stmt: StatementAnalysis, classes: re
   return `${unknown.length === 1 ? 'Table' : 'Tables'} ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} neither sharded nor omnisharded in the config, so all shards`;
 }
 
-export function sqlShards(db: PreparedDatabase, stmt: StatementAnalysis | null, params: RouteParams | undefined, neutral: boolean): SqlShards {
+export function sqlShards(
+  db: PreparedDatabase, stmt: StatementAnalysis | null, shape: StatementShape | null, input: Pick<RouteInput, 'params' | 'tableColumns'>, neutral: boolean,
+): SqlShards {
   if (db.shardCount === 1) return { shards: [0], source: 'default', key: null, why: `Database "${db.name}" has a single shard` };
   if (stmt === null) return { shards: [0], source: 'default', key: null, why: 'The query does not parse, so one shard (shard 0) reports the error' };
   if (stmt.kind === 'ddl') return { shards: 'all', source: 'default', key: null, why: 'DDL runs on every shard' };
   if (neutral || stmt.tables.length === 0) {
     return { shards: [0], source: 'default', key: null, why: 'No table is involved, so one shard (shard 0)' };
   }
-  const classes = stmt.tables.map((t) => classifyTable(db, t));
+  shape ??= statementShape(db, stmt);
+  const classes = shape.classes();
   const target = writeTarget(stmt);
   if (target !== null && isOmni(classifyTable(db, target))) {
     return { shards: 'all', source: 'omnisharded', key: null, why: `Writes to the omnisharded table ${tableLabel(target)} go to every shard` };
@@ -113,13 +132,13 @@ export function sqlShards(db: PreparedDatabase, stmt: StatementAnalysis | null, 
     return { shards: [0], source: 'omnisharded', key: null, why: `${stmt.tables.length === 1 ? 'Table' : 'Tables'} ${labels} ${stmt.tables.length === 1 ? 'is' : 'are'} omnisharded, so any one shard answers (shard 0)` };
   }
   if (stmt.kind === 'copy' && target !== null) return { shards: 'all', source: 'default', key: null, why: copyWhy(db, stmt, target) };
-  const k = evaluateKeys(db, stmt, params);
+  const k = evaluateKeys(db, stmt, shape, input.params, input.tableColumns);
   if (k.shards !== null) {
-    if (k.shards.size === 0) {
+    if (k.shards.length === 0) {
       const first = k.used[0];
       return { shards: [first.shard as number], source: 'sharding_key', key: first, why: `The sharding keys contradict each other (no row can match), so one shard (shard ${first.shard})` };
     }
-    const shards = [...k.shards].sort((a, b) => a - b);
+    const shards = k.shards;
     const d = describeKeys(k, shards);
     return { shards, source: 'sharding_key', key: d.key, why: d.why };
   }

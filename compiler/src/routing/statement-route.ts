@@ -5,7 +5,7 @@
 
 import type { RuleFacts } from '../rules/ast.js';
 import { matchBlockRule, matchRouteRule } from '../rules/match.js';
-import type { StatementAnalysis, StatementKind } from '../sql/types.js';
+import type { CommentHints, StatementAnalysis, StatementKind } from '../sql/types.js';
 import { hintShard } from './hint-shards.js';
 import type { KeyFact } from './key-shards.js';
 import type { PreparedDatabase, PreparedTable } from './prepared-table.js';
@@ -14,6 +14,7 @@ import type { RouteBlock, RouteInput, RouteKey, RouteRole, RouteSource, RoutingH
 import { ruleFacts } from './rule-facts.js';
 import { effectiveHints, type SessionState } from './session-state.js';
 import { shardList, sqlShards, upperFirst } from './sql-shards.js';
+import { statementShape, type StatementShape } from './statement-shape.js';
 import { RouteSqlState } from './sqlstate.js';
 
 export interface StatementDecision {
@@ -36,6 +37,8 @@ export interface StatementContext {
   state: SessionState;
   /** An invalid SET pgdog.* value in this statement. */
   setError: string | null;
+  /** The statement's shape, when the caller has it. */
+  shape?: StatementShape;
 }
 
 /** Precedence of sources; the SQL-derived ones share the lowest rank. */
@@ -102,6 +105,39 @@ function applyHints(d: Decision, db: PreparedDatabase, stmt: StatementAnalysis |
   return null;
 }
 
+const noHints = (h: RoutingHints | CommentHints): boolean => h.shard === null && h.shardingKey === null && h.role === null;
+
+/**
+ * routeStatement() for the plain case, which is most traffic: no plugin answer, no hint in a
+ * comment or from SET, not a SET itself, and no rule that applies. Nothing then outranks the
+ * SQL's own key and the default role, so the decision is those two, with the shape's memory
+ * doing the table and rule lookups. Null when the case is not plain: routeStatement() decides.
+ */
+export function routePlainStatement(ctx: StatementContext, stmt: StatementAnalysis, shape: StatementShape): StatementDecision | null {
+  const { db, input, state } = ctx;
+  if (input.plugin !== undefined || stmt.set !== null || !noHints(input.analysis.hints) || !noHints(effectiveHints(state))) return null;
+  if (db.blockRules.length > 0 || db.routeRules.length > 0) {
+    if (db.rulesReadText) return null;
+    const r = shape.rules(stmt, input, state.applicationName, state.inTransaction);
+    if (r.block !== null || r.route !== null) return null;
+  }
+  const neutral = isNeutral(stmt);
+  const s = sqlShards(db, stmt, shape, input, neutral);
+  const c = defaultRole(ctx.p, db, stmt, state);
+  return {
+    statement: stmt.kind,
+    neutral,
+    shards: s.shards,
+    role: c.role,
+    // The default role ranks with the SQL-derived sources, so the shard source stands.
+    source: s.source,
+    rule: null,
+    key: toRouteKey(s.key),
+    blocked: null,
+    reason: `${s.why}; ${c.why}.`,
+  };
+}
+
 export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | null): StatementDecision {
   const { db, input } = ctx;
   const kind: StatementKind = stmt?.kind ?? 'other';
@@ -127,9 +163,14 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
     reason: sentence(why),
   });
 
+  const shape = stmt === null ? null : (ctx.shape ?? statementShape(db, stmt));
+  const remembered = shape !== null && stmt !== null && !db.rulesReadText && (db.blockRules.length > 0 || db.routeRules.length > 0)
+    ? shape.rules(stmt, input, ctx.state.applicationName, ctx.state.inTransaction)
+    : null;
+
   // 1. Block rules come first: no hint can get around them.
   if (db.blockRules.length > 0) {
-    const m = matchBlockRule(db.blockRules, getFacts());
+    const m = remembered !== null ? remembered.block : matchBlockRule(db.blockRules, getFacts());
     if (m !== null && m.rule.route.kind === 'block') {
       return blocked('rule', m.rule.name, m.rule.route.message, RouteSqlState.InsufficientPrivilege, `blocked by rule "${m.rule.name}": ${m.rule.route.message}`);
     }
@@ -162,7 +203,7 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
 
   // 5. Query rules that route (first match in file order).
   if ((d.shards === null || d.role === null) && db.routeRules.length > 0) {
-    const m = matchRouteRule(db.routeRules, getFacts());
+    const m = remembered !== null ? remembered.route : matchRouteRule(db.routeRules, getFacts());
     if (m !== null) {
       const r = m.rule.route;
       const name = m.rule.name;
@@ -182,7 +223,7 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
 
   // 6 and 7. The sharding key in the SQL, else the defaults.
   if (d.shards === null) {
-    const s = sqlShards(db, stmt, input.params, neutral);
+    const s = sqlShards(db, stmt, shape, input, neutral);
     d.pickShards(s.shards, s.source, s.why);
     d.key = toRouteKey(s.key);
   } else if (db.shardCount === 1) {

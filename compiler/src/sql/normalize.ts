@@ -18,6 +18,7 @@ import {
   isIdentCont, isIdentStart, isSpace, lineCommentEnd, quotedEnd,
 } from './sql-scan.js';
 import { LiteralKind, decodeEscapeString, decodeUnicodeString } from './literal-decode.js';
+import { newLiteralSpans, pushLiteral, type LiteralSpans } from './literal-spans.js';
 import { HINT_MARKER } from './hints.js';
 
 export interface NormalizedSql {
@@ -32,31 +33,76 @@ export interface NormalizedSql {
   before: number[];
 }
 
-const PLACEHOLDER: Readonly<Record<number, string>> = {
-  [LiteralKind.Int]: '\0i',
-  [LiteralKind.Numeric]: '\0n',
-  [LiteralKind.String]: '\0s',
-  [LiteralKind.EscapeString]: '\0s',
-  [LiteralKind.UnicodeString]: '\0s',
-  [LiteralKind.DollarString]: '\0s',
-  [LiteralKind.BitString]: '\0b',
-  [LiteralKind.HexString]: '\0x',
-  [LiteralKind.BigInt]: '\0l',
-};
+const PLACEHOLDER: readonly string[] = (() => {
+  const p: string[] = [];
+  p[LiteralKind.Int] = '\0i';
+  p[LiteralKind.Numeric] = '\0n';
+  p[LiteralKind.String] = '\0s';
+  p[LiteralKind.EscapeString] = '\0s';
+  p[LiteralKind.UnicodeString] = '\0s';
+  p[LiteralKind.DollarString] = '\0s';
+  p[LiteralKind.BitString] = '\0b';
+  p[LiteralKind.HexString] = '\0x';
+  p[LiteralKind.BigInt] = '\0l';
+  return p;
+})();
 
 // String.prototype.isWellFormed (Node 20) is not in our TS lib (ES2023).
 const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
 
+const scratch = newLiteralSpans();
+
+const enum Cls { Other = 0, Ident = 1, Operator = 2, Space = 3 }
+
+/** Fast-lane classes of ASCII chars. `Other`: anything that needs a closer look (digits, quotes,
+ *  `$`, `-`, `/`, `.`, whitespace other than a space, NUL). */
+const CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    if (isIdentStart(c)) t[c] = Cls.Ident;
+    else if (c === Ch.Space) t[c] = Cls.Space;
+    else if (c > 32 && c < 127 && !isDigit(c) && !'\'"$-/.'.includes(String.fromCharCode(c))) t[c] = Cls.Operator;
+  }
+  return t;
+})();
+
+/** A single space before this char is kept verbatim: the char neither extends the gap nor may
+ *  start a comment. */
+const SPACE_KEPT_BEFORE = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) t[c] = isSpace(c) || c === Ch.Minus || c === Ch.Slash ? 0 : 1;
+  return t;
+})();
+
+/** isIdentCont for ASCII, as a table (chars >= 128 all continue an identifier). */
+const IDENT_CONT = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) t[c] = isIdentCont(c) ? 1 : 0;
+  return t;
+})();
+
 export function normalizeSql(text: string): NormalizedSql | null {
+  const key = shapeKey(text, scratch);
+  if (key === null) return null;
+  const n = scratch.count;
+  return {
+    key,
+    starts: Array.from(scratch.starts.subarray(0, n)),
+    ends: Array.from(scratch.ends.subarray(0, n)),
+    kinds: Array.from(scratch.kinds.subarray(0, n)) as LiteralKind[],
+    before: Array.from(scratch.before.subarray(0, n)),
+  };
+}
+
+/** The cache key of `text` (see the top of this file), with its literal tokens written to
+ *  `spans`; null when the text is declined. */
+export function shapeKey(text: string, spans: LiteralSpans): string | null {
   // NUL never reaches PostgreSQL inside a query, and it is our placeholder marker. A lone
   // surrogate cannot come from UTF-8 on the wire, and libpg-query's encoder mangles it.
   if (text.includes('\0') || (isWellFormed !== undefined && !isWellFormed.call(text))) return null;
+  spans.count = 0;
   const n = text.length;
   const hints = text.includes(HINT_MARKER);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const kinds: LiteralKind[] = [];
-  const before: number[] = [];
   let key = '';
   let last = -1; // last char of the last significant token
   let from = 0; // text[from, i) is still to be copied to the key verbatim
@@ -66,21 +112,45 @@ export function normalizeSql(text: string): NormalizedSql | null {
   // (float4 for p <= 24, else float8), so p stays in the key: 1 after FLOAT, 2 after its `(`.
   let floatPrecision = 0;
 
-  const literal = (start: number, end: number, kind: LiteralKind): void => {
-    starts.push(start);
-    ends.push(end);
-    kinds.push(kind);
-    before.push(last);
-    key += text.slice(from, start) + PLACEHOLDER[kind];
-    from = end;
-  };
-
   while (i < n) {
     const c = text.charCodeAt(i);
+    // Fast lane for what most of a query is: keywords and names, one-char operators and single
+    // spaces. Everything else (and any doubt) takes the general path below.
+    if (c < 128) {
+      const cls = CLASS[c];
+      if (cls === Cls.Operator || (c === Ch.Dot && !isDigit(text.charCodeAt(i + 1)))) {
+        floatPrecision = c === 40 && floatPrecision === 1 ? 2 : 0;
+        last = i;
+        i++;
+        continue;
+      }
+      if (cls === Cls.Space) {
+        // One inner space before a token that cannot start a comment: kept as it is.
+        const next = text.charCodeAt(i + 1);
+        if (i > 0 && i + 1 < n && (next >= 128 || SPACE_KEPT_BEFORE[next] === 1)) {
+          i++;
+          continue;
+        }
+      } else if (cls === Cls.Ident) {
+        let end = i + 1;
+        while (end < n) {
+          const d = text.charCodeAt(end);
+          if (d < 128 && IDENT_CONT[d] === 0) break;
+          end++;
+        }
+        const after = text.charCodeAt(end);
+        // A one-letter name before a quote or `&` may start E'..', B'..', X'..' or U&'..'.
+        if (end > i + 1 || (after !== Ch.Quote && after !== Ch.Ampersand)) {
+          floatPrecision = end - i === 5 && (c | 0x20) === 102 && text.slice(i, end).toLowerCase() === 'float' ? 1 : 0;
+          last = end - 1;
+          i = end;
+          continue;
+        }
+      }
+    }
     const next = text.charCodeAt(i + 1);
     const lineComment = c === Ch.Minus && next === Ch.Minus;
     const blockComment = c === Ch.Slash && next === Ch.Star;
-
     if (isSpace(c) || lineComment || blockComment) {
       const end = gapEnd(text, i, hints);
       if (end < 0) return null;
@@ -110,28 +180,12 @@ export function normalizeSql(text: string): NormalizedSql | null {
 
     let end: number;
     let nextFloatPrecision = 0;
-    if (c === Ch.Quote) {
-      end = quotedEnd(text, i, Ch.Quote);
-      if (end < 0 || continuesString(text, end)) return null;
-      literal(i, end, LiteralKind.String);
-    } else if (c === Ch.DoubleQuote) {
-      end = quotedEnd(text, i, Ch.DoubleQuote);
-      if (end < 0) return null;
-    } else if (c === Ch.Dollar) {
-      if (isDigit(next)) { // $n parameter: part of the shape
-        end = i + 2;
-        while (end < n && isDigit(text.charCodeAt(end))) end++;
-      } else {
-        const tag = dollarTagLength(text, i);
-        if (tag === 0) return null;
-        end = dollarStringEnd(text, i, tag);
-        if (end < 0) return null;
-        literal(i, end, LiteralKind.DollarString);
-      }
-    } else if (isDigit(c) || (c === Ch.Dot && isDigit(next))) {
+    let kind = 0; // a literal token of this kind, 0 for any other token
+    let literalEnd = 0;
+    if (isDigit(c) || (c === Ch.Dot && isDigit(next))) {
       end = numberEnd(text, i);
       if (end < 0) return null;
-      if (floatPrecision !== 2 || numberKind === LiteralKind.Numeric) literal(i, end, numberKind);
+      if (floatPrecision !== 2 || numberKind === LiteralKind.Numeric) kind = numberKind;
     } else if (isIdentStart(c)) {
       end = identEnd(text, i);
       if (end - i === 5 && (c | 0x20) === 102 && text.slice(i, end).toLowerCase() === 'float') {
@@ -147,9 +201,9 @@ export function normalizeSql(text: string): NormalizedSql | null {
           if (close < 0 || continuesString(text, close)) return null;
           if (lower === 101) {
             if (decodeEscapeString(text, end + 1, close - 1) === null) return null;
-            literal(i, close, LiteralKind.EscapeString);
+            kind = LiteralKind.EscapeString;
           } else {
-            literal(i, close, lower === 98 ? LiteralKind.BitString : LiteralKind.HexString);
+            kind = lower === 98 ? LiteralKind.BitString : LiteralKind.HexString;
           }
           end = close;
         } else if (lower === 117 && after === Ch.Ampersand) {
@@ -159,15 +213,39 @@ export function normalizeSql(text: string): NormalizedSql | null {
             const close = quotedEnd(text, end + 1, Ch.Quote);
             if (close < 0 || continuesString(text, close)) return null;
             if (decodeUnicodeString(text.slice(end + 2, close - 1).replaceAll("''", "'")) === null) return null;
-            literal(i, close, LiteralKind.UnicodeString);
+            kind = LiteralKind.UnicodeString;
             end = close;
           }
         }
+      }
+    } else if (c === Ch.Quote) {
+      end = quotedEnd(text, i, Ch.Quote);
+      if (end < 0 || continuesString(text, end)) return null;
+      kind = LiteralKind.String;
+    } else if (c === Ch.DoubleQuote) {
+      end = quotedEnd(text, i, Ch.DoubleQuote);
+      if (end < 0) return null;
+    } else if (c === Ch.Dollar) {
+      if (isDigit(next)) { // $n parameter: part of the shape
+        end = i + 2;
+        while (end < n && isDigit(text.charCodeAt(end))) end++;
+      } else {
+        const tag = dollarTagLength(text, i);
+        if (tag === 0) return null;
+        end = dollarStringEnd(text, i, tag);
+        if (end < 0) return null;
+        kind = LiteralKind.DollarString;
       }
     } else {
       if (c === 0) return null;
       end = i + 1;
       if (c === 40 && floatPrecision === 1) nextFloatPrecision = 2;
+    }
+    if (kind !== 0) {
+      literalEnd = end;
+      pushLiteral(spans, i, literalEnd, kind, last);
+      key += text.slice(from, i) + PLACEHOLDER[kind]!;
+      from = literalEnd;
     }
     floatPrecision = nextFloatPrecision;
     last = end - 1;
@@ -175,8 +253,7 @@ export function normalizeSql(text: string): NormalizedSql | null {
   }
   // UESCAPE changes what the escapes in U&'..' / U&".." mean; not worth modelling.
   if (unicodeQuotes && /uescape/i.test(text)) return null;
-  key += text.slice(from, n);
-  return { key, starts, ends, kinds, before };
+  return from === 0 ? text : key + text.slice(from, n);
 }
 
 /** End of a run of whitespace and comments that cannot carry hints; stops before a comment
@@ -224,6 +301,14 @@ function numberEnd(text: string, i: number): number {
   let j = i;
   numberKind = LiteralKind.Int;
   const c = text.charCodeAt(i);
+  // The common case first: plain decimal digits ending the token.
+  while (isDigit(text.charCodeAt(j))) j++;
+  const after = text.charCodeAt(j);
+  if (j > i && !isIdentCont(after) && after !== Ch.Dot) {
+    if (j - i > 9 && !fitsInt32(text, i, j)) numberKind = LiteralKind.BigInt;
+    return j;
+  }
+  j = i;
   if (c === Ch.Zero) {
     const p = text.charCodeAt(i + 1) | 0x20;
     const radix = p === 120 ? 16 : p === 111 ? 8 : p === 98 ? 2 : 0;

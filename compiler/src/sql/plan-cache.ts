@@ -3,7 +3,8 @@
 // by entry count (`query_cache_limit`), least recently used out first.
 import type { QueryAnalysis } from './types.js';
 import { analyze } from './analyze.js';
-import { normalizeSql } from './normalize.js';
+import { newLiteralSpans } from './literal-spans.js';
+import { shapeKey } from './normalize.js';
 import { bindTemplate, buildTemplate, type PlanTemplate } from './plan-template.js';
 
 export interface PlanCacheOptions {
@@ -35,6 +36,8 @@ interface Entry {
 
 export class PlanCache {
   private readonly entries = new Map<string, Entry>();
+  /** Literal tokens of the text being looked up (valid until the next call). */
+  private readonly spans = newLiteralSpans();
   /** Map.set calls so far: a clock for how far an entry has drifted toward eviction. */
   private insertions = 0;
   private limit: number;
@@ -52,29 +55,29 @@ export class PlanCache {
   /** Same result as `analyze(text)`. Results may share structure with the cache: treat them
    *  as read-only (the shared parts are frozen). */
   analyzeCached(text: string): QueryAnalysis {
-    const norm = this.limit > 0 && text.length <= this.maxQueryLength ? normalizeSql(text) : null;
-    if (norm === null) {
+    const key = this.limit > 0 && text.length <= this.maxQueryLength ? shapeKey(text, this.spans) : null;
+    if (key === null) {
       this.misses++;
       this.uncacheable++;
       return analyze(text);
     }
-    const entry = this.entries.get(norm.key);
+    const entry = this.entries.get(key);
     if (entry !== undefined) {
-      const bound = bindTemplate(entry.template, norm, text);
+      const bound = bindTemplate(entry.template, this.spans, text);
       if (bound !== null) {
         this.hits++;
-        this.touch(norm.key, entry);
+        this.touch(key, entry);
         return bound;
       }
     }
     this.misses++;
     const analysis = analyze(text);
-    const template = buildTemplate(analysis, norm, text);
+    const template = buildTemplate(analysis, this.spans, text);
     if (template === null) {
       this.uncacheable++;
       return analysis;
     }
-    this.entries.set(norm.key, { template, stamp: ++this.insertions });
+    this.entries.set(key, { template, stamp: ++this.insertions });
     this.evictOverflow();
     return template.analysis;
   }

@@ -8,10 +8,10 @@
 // value re-decodes from its token to exactly what the parser gave) and refuses to cache when it
 // does not hold, so an analysis we cannot re-bind faithfully is simply re-parsed next time.
 import type { KeyCandidate, LiteralValue, QueryAnalysis, SetInfo, StatementAnalysis } from './types.js';
-import type { NormalizedSql } from './normalize.js';
+import type { LiteralSpans } from './literal-spans.js';
 import { LiteralKind, decodeStringToken } from './literal-decode.js';
 import { literal, numberValue } from './literal-values.js';
-import { Ch } from './sql-scan.js';
+import { Ch, isDigit } from './sql-scan.js';
 
 const enum Sign { None = 0, Minus = 1, Plus = 2 }
 
@@ -26,15 +26,21 @@ interface StatementSites {
   statement: number;
   keys: Site[];
   setValues: Site[];
+  /** The statement's key candidates and SET values in plain arrays: V8 reads frozen arrays
+   *  several times slower, and these are copied on every bind. */
+  candidates: KeyCandidate[];
+  values: LiteralValue[];
 }
 
 export interface PlanTemplate {
   /** The analysis of the text the template was built from, deep-frozen. */
   readonly analysis: Extract<QueryAnalysis, { ok: true }>;
   readonly sites: readonly StatementSites[];
+  /** analysis.statements as a plain array (see StatementSites.candidates). */
+  readonly statements: StatementAnalysis[];
 }
 
-export function buildTemplate(analysis: QueryAnalysis, norm: NormalizedSql, text: string): PlanTemplate | null {
+export function buildTemplate(analysis: QueryAnalysis, norm: LiteralSpans, text: string): PlanTemplate | null {
   if (!analysis.ok) return null;
   const sites: StatementSites[] = [];
   let bound = 0;
@@ -63,24 +69,25 @@ export function buildTemplate(analysis: QueryAnalysis, norm: NormalizedSql, text
       setValues.push(site);
     }
     bound += keys.length + setValues.length;
-    if (keys.length > 0 || setValues.length > 0) sites.push({ statement: s, keys, setValues });
+    if (keys.length > 0 || setValues.length > 0) sites.push({ statement: s, keys, setValues, candidates: st.keys.slice(), values: values.slice() });
   }
   if (countOffsetLiterals(analysis) !== bound) return null;
+  const statements = analysis.statements.slice();
   deepFreeze(analysis);
-  return { analysis, sites };
+  return { analysis, sites, statements };
 }
 
 /** The analysis of `text` (same key as the template's) without parsing; null if a literal
  *  does not decode. */
-export function bindTemplate(t: PlanTemplate, norm: NormalizedSql, text: string): QueryAnalysis | null {
+export function bindTemplate(t: PlanTemplate, norm: LiteralSpans, text: string): QueryAnalysis | null {
   if (t.sites.length === 0) return t.analysis;
-  const statements = t.analysis.statements.slice();
+  const statements = t.statements.slice();
   for (const group of t.sites) {
     const st = statements[group.statement]!;
     let keys = st.keys;
     let set = st.set;
     if (group.keys.length > 0) {
-      keys = keys.slice();
+      keys = group.candidates.slice();
       for (const site of group.keys) {
         const value = bindValue(site, norm, text);
         if (value === null) return null;
@@ -88,7 +95,7 @@ export function bindTemplate(t: PlanTemplate, norm: NormalizedSql, text: string)
       }
     }
     if (group.setValues.length > 0 && set !== null) {
-      const values = set.values.slice();
+      const values = group.values.slice();
       for (const site of group.setValues) {
         const value = bindValue(site, norm, text);
         if (value === null) return null;
@@ -129,7 +136,7 @@ function withKeysAndSet(st: StatementAnalysis, keys: KeyCandidate[], set: SetInf
 }
 
 /** Finds the literal token a value came from and checks that it decodes to that value. */
-function locate(v: LiteralValue, index: number, norm: NormalizedSql, text: string): Site | null {
+function locate(v: LiteralValue, index: number, norm: LiteralSpans, text: string): Site | null {
   const offset = v.offset!;
   const k = firstLiteralAtOrAfter(norm, offset);
   if (k < 0) return null;
@@ -137,7 +144,7 @@ function locate(v: LiteralValue, index: number, norm: NormalizedSql, text: strin
   if (norm.starts[k] !== offset) {
     // A folded sign: the parser points at `-` / `+`, the token is the number after it.
     const c = text.charCodeAt(offset);
-    const kind = norm.kinds[k];
+    const kind = norm.kinds[k] as LiteralKind;
     const numeric = kind === LiteralKind.Int || kind === LiteralKind.BigInt || kind === LiteralKind.Numeric;
     if (!numeric || norm.before[k] !== offset || (c !== Ch.Minus && c !== Ch.Plus)) return null;
     sign = c === Ch.Minus ? Sign.Minus : Sign.Plus;
@@ -150,31 +157,44 @@ function locate(v: LiteralValue, index: number, norm: NormalizedSql, text: strin
   return site;
 }
 
-function firstLiteralAtOrAfter(norm: NormalizedSql, offset: number): number {
+function firstLiteralAtOrAfter(norm: LiteralSpans, offset: number): number {
   let lo = 0;
-  let hi = norm.starts.length;
+  let hi = norm.count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (norm.starts[mid]! < offset) lo = mid + 1;
     else hi = mid;
   }
-  return lo < norm.starts.length ? lo : -1;
+  return lo < norm.count ? lo : -1;
 }
 
-function bindValue(site: Site, norm: NormalizedSql, text: string): LiteralValue | null {
+function bindValue(site: Site, norm: LiteralSpans, text: string): LiteralValue | null {
   const k = site.literal;
   const start = norm.starts[k]!;
   const end = norm.ends[k]!;
-  const kind = norm.kinds[k]!;
+  const kind = norm.kinds[k]! as LiteralKind;
   if (kind === LiteralKind.Int || kind === LiteralKind.BigInt || kind === LiteralKind.Numeric) {
     const raw = text.slice(start, end);
+    // The common key: a plain decimal int32 without leading zeros is already canonical.
+    if (kind === LiteralKind.Int && site.sign !== Sign.Minus && isCanonicalDecimal(text, start, end)) {
+      return literal('int', raw, site.sign === Sign.None ? start : norm.before[k]!);
+    }
+    const offset = site.sign === Sign.None ? start : norm.before[k]!;
+    // A decimal or exponent form is kept as written (numberValue would only drop `_`).
+    if (kind === LiteralKind.Numeric && !raw.includes('_')) return literal('numeric', site.sign === Sign.Minus ? `-${raw}` : raw, offset);
     const v = numberValue(site.sign === Sign.Minus ? `-${raw}` : raw);
-    return literal(v.type, v.text, site.sign === Sign.None ? start : norm.before[k]!);
+    return literal(v.type, v.text, offset);
   }
   const s = decodeStringToken(text, start, end, kind);
   if (s === null) return null;
   const type = kind === LiteralKind.BitString || kind === LiteralKind.HexString ? 'bitstring' : 'string';
   return literal(type, s, start);
+}
+
+function isCanonicalDecimal(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start) === Ch.Zero) return end - start === 1;
+  for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
 }
 
 /** Number of literal values anywhere in the analysis that carry an offset. */

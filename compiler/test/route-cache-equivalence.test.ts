@@ -1,0 +1,152 @@
+// route() remembers per query shape what does not depend on literal values (table classes, the
+// sharded column of each key candidate, rule outcomes) and takes a shorter path for plain
+// statements. None of that may change an answer: every case of the golden corpus, and siblings
+// of it with other literal values, must route exactly as a fresh analysis does, through the plan
+// cache, under changing sessions (the rule memory is per user / application_name / transaction),
+// and across routing tables (shapes are per prepared database).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@pgdog/testing';
+import {
+  analyze, compileRoutingTable, loadConfig, loadSqlParser, normalizeSql, parseRouteTests, PlanCache, route,
+  type RouteInput, type RouteSession, type RoutingTable,
+} from '../src/index.js';
+import { LiteralKind } from '../src/sql/literal-decode.js';
+
+const queries = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/queries');
+let table: RoutingTable;
+
+interface Case {
+  query: string;
+  database: string;
+  user: string;
+  session: RouteSession;
+  params: { values: (string | null)[] } | undefined;
+}
+const cases: Case[] = [];
+
+before(async () => {
+  await loadSqlParser();
+  const r = await loadConfig({ configPath: join(queries, 'pgdog.toml'), usersPath: join(queries, 'users.toml') });
+  assert.ok(r.config);
+  table = await compileRoutingTable(r.config);
+  for (const file of readdirSync(queries).filter((f) => f.endsWith('.json')).sort()) {
+    const parsed = parseRouteTests(readFileSync(join(queries, file), 'utf8'), file);
+    assert.ok(parsed.ok, file);
+    for (const c of parsed.cases) {
+      cases.push({
+        query: c.query,
+        database: c.database ?? 'shop',
+        user: c.user ?? 'shop',
+        session: c.session,
+        params: c.params === null ? undefined : { values: c.params },
+      });
+    }
+  }
+  assert.ok(cases.length >= 150, `corpus has ${cases.length} cases`);
+});
+
+const random = seededRandom(4242);
+const int = (max: number): number => Math.floor(random() * max);
+
+/** The query with its integer, numeric and plain string literals replaced by other values. */
+function sibling(query: string): string | null {
+  const n = normalizeSql(query);
+  if (n === null || n.starts.length === 0) return null;
+  let out = '';
+  let from = 0;
+  for (let k = 0; k < n.starts.length; k++) {
+    const kind = n.kinds[k];
+    let value: string | null = null;
+    if (kind === LiteralKind.Int) value = String(int(4) === 0 ? int(2147483647) : int(1000));
+    else if (kind === LiteralKind.BigInt) value = String(2147483648 + int(1e9));
+    else if (kind === LiteralKind.Numeric) value = `${int(100)}.${int(10)}`;
+    else if (kind === LiteralKind.String && random() < 0.5) value = `'v${int(1000)}'`;
+    if (value === null) continue;
+    out += query.slice(from, n.starts[k]) + value;
+    from = n.ends[k];
+  }
+  return out + query.slice(from);
+}
+
+const SESSIONS: RouteSession[] = [
+  { inTransaction: false },
+  { inTransaction: true },
+  { inTransaction: false, applicationName: 'admin' },
+  { inTransaction: true, transactionReadOnly: true },
+];
+
+function check(t: RoutingTable, cache: PlanCache, c: Case, query: string, session: RouteSession): void {
+  const base: Omit<RouteInput, 'analysis'> = { database: c.database, user: c.user, query, session, params: c.params };
+  const fresh = route(t, { ...base, analysis: analyze(query) });
+  const cached = route(t, { ...base, analysis: cache.analyzeCached(query) });
+  assert.deepEqual(cached, fresh, `${query} (session ${JSON.stringify(session)})`);
+}
+
+function runCorpus(t: RoutingTable): PlanCache {
+  const cache = new PlanCache({ limit: 10_000 });
+  // Each case: its own session twice (miss, then hit), then siblings under rotating sessions,
+  // so remembered shapes and rule outcomes meet other values and other sessions.
+  for (let round = 0; round < 3; round++) {
+    for (const c of cases) {
+      check(t, cache, c, c.query, c.session);
+      check(t, cache, c, c.query, c.session);
+      for (let v = 0; v < 2; v++) {
+        const q = sibling(c.query);
+        if (q !== null) check(t, cache, c, q, round === 0 ? c.session : SESSIONS[(v + round + cases.length) % SESSIONS.length]);
+      }
+      check(t, cache, c, c.query, SESSIONS[round % SESSIONS.length]);
+    }
+  }
+  return cache;
+}
+
+test('corpus cases and literal siblings route through the plan cache exactly as fresh analyses do', () => {
+  const cache = runCorpus(table);
+  const s = cache.stats();
+  assert.ok(s.hits > s.misses, JSON.stringify(s));
+});
+
+test('shapes remembered under one routing table do not leak into another', () => {
+  const cache = new PlanCache({ limit: 100 });
+  const other = structuredClone(table);
+  other.general.readWriteSplit = 'prefer_primary';
+  other.databases[0]!.shardedTables = other.databases[0]!.shardedTables.filter((e) => e.name !== 'orders');
+  const c: Case = { query: 'SELECT * FROM orders WHERE customer_id = 1', database: 'shop', user: 'shop', session: { inTransaction: false }, params: undefined };
+  for (let i = 0; i < 5; i++) {
+    for (const t of [table, other]) check(t, cache, c, `SELECT * FROM orders WHERE customer_id = ${i * 7}`, c.session);
+  }
+  const a = route(table, { ...c, analysis: cache.analyzeCached(c.query) });
+  const b = route(other, { ...c, analysis: cache.analyzeCached(c.query) });
+  assert.deepEqual([a.source, b.source], ['sharding_key', 'default']);
+});
+
+test('rules that read the query text are matched on every statement, not remembered per shape', () => {
+  const t = structuredClone(table);
+  t.rules = [{ index: 0, name: 'customer 7', match: "query ~ 'customer_id = 7$'", expr: { type: 'regex', field: 'query', pattern: 'customer_id = 7$', ignoreCase: false, negated: false }, route: { kind: 'block', message: 'no 7' } }];
+  const cache = new PlanCache({ limit: 10 });
+  const run = (q: string) => route(t, { database: 'shop', user: 'shop', query: q, analysis: cache.analyzeCached(q), session: { inTransaction: false } });
+  assert.equal(run('SELECT * FROM orders WHERE customer_id = 6').blocked, null);
+  assert.equal(run('SELECT * FROM orders WHERE customer_id = 7').blocked?.message, 'no 7');
+  assert.equal(run('SELECT * FROM orders WHERE customer_id = 8').blocked, null);
+  assert.ok(cache.stats().hits >= 2);
+  const again = runCorpus(t);
+  assert.ok(again.stats().hits > 0);
+});
+
+test('a statement assembled from a cached one with other key columns is not mistaken for its shape', () => {
+  const cache = new PlanCache({ limit: 10 });
+  const q = 'SELECT * FROM orders WHERE customer_id = 5';
+  const input = { database: 'shop', user: 'shop', query: q, session: { inTransaction: false } };
+  const first = cache.analyzeCached(q);
+  assert.ok(first.ok);
+  assert.deepEqual(route(table, { ...input, analysis: first }), route(table, { ...input, analysis: analyze(q) }));
+  const stmt = first.statements[0]!;
+  const renamed = { ...stmt, keys: [{ ...stmt.keys[0]!, column: 'status' }] };
+  const r = route(table, { ...input, analysis: { ok: true, statements: [renamed], hints: first.hints } });
+  assert.equal(r.shards, 'all');
+  assert.equal(r.key, null);
+});
