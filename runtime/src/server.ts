@@ -4,9 +4,14 @@ import { compileRoutingTable, loadSqlParser, PlanCache, type DeepReadonly, type 
 import { needsRouting } from './balance/routing-need.js';
 import type { ClientCredentials } from './auth/client-auth.js';
 import { buildSnapshot, type RuntimeSnapshot } from './config/snapshot.js';
+import type { ReloadPlan } from './config/snapshot-diff.js';
+import { PoolHandle } from './pool/pool-handle.js';
+import { logReload, needsSqlParser } from './server-reload.js';
 import { CancelRegistry } from './frontend/cancel-registry.js';
 import type { FrontendContext, ServerSource } from './frontend/frontend-context.js';
 import type { RoutingContext } from './frontend/query-router.js';
+import type { TrackingContext } from './frontend/session-tracking.js';
+import { ServerStatementsRegistry, StatementCache } from './prepared/index.js';
 import { ClientListener } from './frontend/listener.js';
 import type { CheckoutFailure, PoolPort } from './frontend/server-port.js';
 import type { HostStats } from './pool/host-group.js';
@@ -41,9 +46,24 @@ export interface ServerStats {
   readonly hosts: readonly HostStats[];
 }
 
+export interface ReloadOptions {
+  /** `pgdog serve --routes`: the table re-read from its file; default: compiled from `config`. */
+  readonly routingTable?: RoutingTable;
+}
+
+export type ReloadOutcome = { readonly ok: true; readonly plan: ReloadPlan } | { readonly ok: false; readonly error: string };
+
 export interface RunningServer {
   readonly port: number;
   readonly logger: Logger;
+  /**
+   * Swaps in a new configuration (already validated by loadConfig): new logins use its users,
+   * passwords, databases and pool settings; pools whose settings did not change keep their
+   * servers; the others are drained (a transaction in flight finishes on its old server) and
+   * their clients move to the new pool at their next transaction. Logs a summary. On failure
+   * (unreadable TLS files, a routing table that does not compile) nothing changes.
+   */
+  reload(config: DeepReadonly<NormalizedConfig>, opts?: ReloadOptions): Promise<ReloadOutcome>;
   /**
    * Stops accepting. Graceful (default): idle clients are told 57P01 and closed now, the others
    * when their transaction ends, all of them by general.shutdown_timeout; then the pools close.
@@ -56,15 +76,17 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
   const snapshot = buildSnapshot(config);
   const general = snapshot.general;
   const logger = opts.logger ?? createLogger({ level: general.log_level, format: general.log_format });
-  const tls = createClientTls(general);
-  const routed = (user: string, database: string): boolean => {
-    const db = snapshot.databases.get(database);
-    return db !== undefined && needsRouting({ shardHosts: db.shards.map((s) => s.hosts.length), rules: config.pgdog.query_rules, database, user });
-  };
-  const routing = await routingContext(config, snapshot, opts.routingTable, routed);
+  const sqlPlans = new PlanCache({ limit: general.query_cache_limit });
+  const routedBy = routedPredicate(config, snapshot);
+  const routing = await routingContext(config, snapshot, opts.routingTable, routedBy, sqlPlans);
+  // Session tracking (transaction mode) parses the few statements that change a session.
+  await loadSqlParser();
+  const tracking = trackingContext(general, sqlPlans);
+  let live: LiveConfig = liveConfig(snapshot, createClientTls(general), routing === null ? null : { routing, routed: routedBy });
   const registry = new PoolRegistry(snapshot, { logger, random: opts.random });
   const state = { shuttingDown: false, clients: 0 };
-  const ctx = frontendContext(snapshot, registry, logger, tls, state, routing === null ? null : { routing, routed });
+  const handles = new Map<string, PoolHandle>();
+  const ctx = frontendContext(() => live, registry, logger, state, sqlPlans, handles, tracking);
   const listener = new ClientListener(ctx);
   const host = opts.host ?? general.host;
   let port: number;
@@ -75,7 +97,7 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
     throw err;
   }
   registry.prewarm();
-  logger.info({ host, port, tls: tls.context !== null, databases: [...snapshot.databases.keys()] }, 'pgdog is listening');
+  logger.info({ host, port, tls: live.tls.context !== null, databases: [...snapshot.databases.keys()] }, 'pgdog is listening');
 
   let closing: Promise<void> | null = null;
   const close = async (graceful: boolean): Promise<void> => {
@@ -83,7 +105,7 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
     listener.stopAccepting();
     if (graceful) {
       for (const s of [...listener.sessions]) s.beginShutdown();
-      await waitOrTimeout(listener.drained(), general.shutdown_timeout);
+      await waitOrTimeout(listener.drained(), live.snapshot.general.shutdown_timeout);
       if (listener.sessions.size > 0) logger.warn({ clients: listener.sessions.size }, 'shutdown_timeout reached: closing the remaining clients');
     }
     for (const s of [...listener.sessions]) s.shutdownNow();
@@ -94,6 +116,36 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
     await waitOrTimeout(registry.closeAll(), CLOSE_POOLS_TIMEOUT_MS);
   };
 
+  /** Everything that can fail runs before the first change, so a failed reload changes nothing. */
+  const reload = async (next: DeepReadonly<NormalizedConfig>, ropts: ReloadOptions): Promise<ReloadOutcome> => {
+    if (state.shuttingDown) return { ok: false, error: 'shutting down' };
+    let plan: ReloadPlan;
+    try {
+      const nextSnapshot = buildSnapshot(next);
+      const tls = createClientTls(nextSnapshot.general);
+      const nextRoutedBy = routedPredicate(next, nextSnapshot);
+      const nextRouting = await routingContext(next, nextSnapshot, ropts.routingTable, nextRoutedBy, sqlPlans);
+      if (needsSqlParser(next)) await loadSqlParser();
+      if (state.shuttingDown) return { ok: false, error: 'shutting down' };
+      const previous = live.snapshot;
+      plan = registry.reload(nextSnapshot, { host: opts.host, port: opts.port }).plan;
+      live = liveConfig(nextSnapshot, tls, nextRouting === null ? null : { routing: nextRouting, routed: nextRoutedBy });
+      sqlPlans.setLimit(nextSnapshot.general.query_cache_limit);
+      if (previous.general.log_level !== nextSnapshot.general.log_level) logger.level = nextSnapshot.general.log_level;
+      // Clients logged in keep their handle; it now leads to the new pool (or refuses, if gone).
+      for (const [id, handle] of handles) {
+        const [user, database] = id.split('\0');
+        handle.point(serverSource(registry, live.routing, user, database)?.pool ?? null);
+      }
+      registry.prewarm();
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    logReload(logger, plan);
+    return { ok: true, plan };
+  };
+  let reloading: Promise<unknown> = Promise.resolve();
+
   return {
     port,
     logger,
@@ -101,6 +153,12 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
       // A second, forced close must not wait for the first one's timers.
       if (closing === null || !graceful) closing = close(graceful);
       return closing;
+    },
+    reload(next, ropts = {}): Promise<ReloadOutcome> {
+      // One at a time: a second SIGHUP during a reload applies after it.
+      const run = reloading.then(() => reload(next, ropts));
+      reloading = run;
+      return run;
     },
     stats(): ServerStats {
       return {
@@ -113,46 +171,100 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
   };
 }
 
-function frontendContext(
-  snapshot: RuntimeSnapshot,
-  registry: PoolRegistry,
-  logger: Logger,
-  tls: FrontendContext['tls'],
-  state: { shuttingDown: boolean; clients: number },
-  routing: { routing: RoutingContext; routed: (user: string, database: string) => boolean } | null,
-): FrontendContext {
+type Routed = (user: string, database: string) => boolean;
+
+/** What a reload replaces whole; sessions read it through the context's getters at login. */
+interface LiveConfig {
+  readonly snapshot: RuntimeSnapshot;
+  readonly tls: FrontendContext['tls'];
+  readonly routing: { routing: RoutingContext; routed: Routed } | null;
+  readonly framerLimits: Int32Array;
+  readonly querySizeWarn: number;
+  readonly maxClients: number;
+  /** Sources resolved so far (null: the user may not use the database). */
+  readonly sources: Map<string, ServerSource | null>;
+  readonly params: WeakMap<PoolPort, ReadonlyMap<string, string>>;
+}
+
+function liveConfig(snapshot: RuntimeSnapshot, tls: FrontendContext['tls'], routing: LiveConfig['routing']): LiveConfig {
   const general = snapshot.general;
-  const sources = new Map<string, ServerSource | null>();
-  const params = new WeakMap<PoolPort, ReadonlyMap<string, string>>();
   const blockLimit = general.query_size_limit !== undefined && general.query_size_limit_action === 'block' ? general.query_size_limit : undefined;
-  const maxClients = general.max_client_connections ?? Infinity;
   return {
     snapshot,
     tls,
-    cancels: new CancelRegistry(),
-    logger,
+    routing,
     framerLimits: clientLengthLimits(blockLimit),
     querySizeWarn: general.query_size_limit !== undefined && blockLimit === undefined ? general.query_size_limit : Infinity,
+    maxClients: general.max_client_connections ?? Infinity,
+    sources: new Map(),
+    // Server parameters are learnt again: a reload may have moved a database to another host.
+    params: new WeakMap(),
+  };
+}
+
+function routedPredicate(config: DeepReadonly<NormalizedConfig>, snapshot: RuntimeSnapshot): Routed {
+  return (user, database) => {
+    const db = snapshot.databases.get(database);
+    return db !== undefined && needsRouting({ shardHosts: db.shards.map((s) => s.hosts.length), rules: config.pgdog.query_rules, database, user });
+  };
+}
+
+function frontendContext(
+  live: () => LiveConfig,
+  registry: PoolRegistry,
+  logger: Logger,
+  state: { shuttingDown: boolean; clients: number },
+  sqlPlans: PlanCache,
+  handles: Map<string, PoolHandle>,
+  tracking: TrackingContext | null,
+): FrontendContext {
+  return {
+    get snapshot() {
+      return live().snapshot;
+    },
+    get tls() {
+      return live().tls;
+    },
+    cancels: new CancelRegistry(),
+    logger,
+    get framerLimits() {
+      return live().framerLimits;
+    },
+    get querySizeWarn() {
+      return live().querySizeWarn;
+    },
+    sqlPlans,
+    tracking,
     get shuttingDown() {
       return state.shuttingDown;
     },
-    credentials: (user, database) => credentialsFor(snapshot, user, database),
+    credentials: (user, database) => credentialsFor(live().snapshot, user, database),
     source: (user, database) => {
+      const { sources, routing } = live();
       const id = `${user}\0${database}`;
       let source = sources.get(id);
       if (source === undefined) {
         source = serverSource(registry, routing, user, database);
+        if (source !== null) {
+          // Clients hold the handle, so a reload can move them to a replacement pool.
+          let handle = handles.get(id);
+          if (handle === undefined) {
+            handle = new PoolHandle(`${user}@${database}`, source.pool);
+            handles.set(id, handle);
+          } else handle.point(source.pool);
+          source = { pool: handle, routing: source.routing };
+        }
         sources.set(id, source);
       }
       return source;
     },
-    cachedParams: (pool) => params.get(pool),
+    cachedParams: (pool) => live().params.get(pool),
     rememberParams: (pool, p) => {
-      params.set(pool, p);
+      live().params.set(pool, p);
     },
     checkoutFailure,
     admitClient: () => {
-      if (state.clients >= maxClients) return false;
+      if (state.clients >= live().maxClients) return false;
       state.clients++;
       return true;
     },
@@ -167,17 +279,18 @@ async function routingContext(
   config: DeepReadonly<NormalizedConfig>,
   snapshot: RuntimeSnapshot,
   given: RoutingTable | undefined,
-  routed: (user: string, database: string) => boolean,
+  routed: Routed,
+  cache: PlanCache,
 ): Promise<RoutingContext | null> {
   const any = [...snapshot.databases.keys()].some((db) => [...snapshot.users.keys()].some((user) => routed(user, db)));
   if (!any) return null;
   const [table] = await Promise.all([given ?? compileRoutingTable(config), loadSqlParser()]);
-  return { table, cache: new PlanCache({ limit: snapshot.general.query_cache_limit }), aggressive: snapshot.balance.aggressive };
+  return { table, cache, aggressive: snapshot.balance.aggressive };
 }
 
 function serverSource(
   registry: PoolRegistry,
-  routing: { routing: RoutingContext; routed: (user: string, database: string) => boolean } | null,
+  routing: LiveConfig['routing'],
   user: string,
   database: string,
 ): ServerSource | null {
@@ -188,6 +301,21 @@ function serverSource(
   // One host: its pool as it is, and the frames are never read.
   const pool = registry.hostPool(user, database, 0, 0);
   return pool === null ? null : { pool, routing: null };
+}
+
+/**
+ * Named statements and session parameters across servers. prepared_statements: `disabled` passes
+ * named statements through (they stay on the server that parsed them); `extended`,
+ * `extended_anonymous` and `full` give named statements pgdog's names on every server (unnamed
+ * ones and SQL PREPARE are never renamed: SQL PREPARE pins the client to its server instead).
+ */
+function trackingContext(general: RuntimeSnapshot['general'], plans: PlanCache): TrackingContext {
+  return {
+    statements: general.prepared_statements === 'disabled' ? null : new StatementCache(),
+    registry: new ServerStatementsRegistry(general.prepared_statements_limit ?? 0),
+    serverParams: new WeakMap(),
+    plans,
+  };
 }
 
 /** Frontend limits, with query_size_limit (whole frame, header included) on Query and Parse. */

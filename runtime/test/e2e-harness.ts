@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 /** The node-postgres calls the tests use (pg ships no types). */
 export interface PgClient {
   connect(): Promise<void>;
-  query(q: string | { text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; command: string; rowCount: number | null }>;
+  query(q: string | { name?: string; text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; command: string; rowCount: number | null }>;
   end(): Promise<void>;
   on(event: string, listener: (arg: any) => void): unknown;
   processID: number;

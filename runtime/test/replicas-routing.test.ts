@@ -201,6 +201,36 @@ describe('replicas: routing and load balancing', { timeout: 180_000 }, () => {
     await c.end();
   });
 
+  it('named statements (pg name:, postgres.js prepare: true) over replicas: each on its role, every result right', async () => {
+    const d = await dog({ read_write_split: 'exclude_primary', default_pool_size: 1 });
+    const clients = await Promise.all([client(d), client(d), client(d)]);
+    const sql = postgres({ host: '127.0.0.1', port: d.port, user: 'app', password: 'secret', database: 'appdb', max: 1, ssl: false, prepare: true, onnotice: () => {} });
+    try {
+      for (let i = 0; i < 20; i++) {
+        await Promise.all(
+          clients.map(async (c, k) => {
+            // The same names for different statements in each client.
+            const r = await c.query({ name: `read${k % 2}`, text: `SELECT inet_server_port() AS p, $1::int + ${k} AS v`, values: [i] });
+            assert.match(name(Number(r.rows[0].p)), /^r[12]$/);
+            assert.equal(Number(r.rows[0].v), i + k);
+            const w = await c.query({ name: `write${k % 2}`, text: 'UPDATE items SET note = $1 WHERE id = $2 RETURNING inet_server_port() AS p, note', values: [`k${k}-${i}`, k + 1] });
+            assert.equal(name(Number(w.rows[0].p)), 'primary');
+            assert.equal(w.rows[0].note, `k${k}-${i}`);
+          }),
+        );
+        const [r] = await sql`SELECT inet_server_port() AS p, ${i}::int * 2 AS v`;
+        assert.match(name(Number(r.p)), /^r[12]$/);
+        assert.equal(Number(r.v), i * 2);
+        const [w] = await sql`UPDATE items SET note = ${'js' + i} WHERE id = 9 RETURNING inet_server_port() AS p, note`;
+        assert.equal(name(Number(w.p)), 'primary');
+        assert.equal(w.note, 'js' + i);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+      await sql.end({ timeout: 1 });
+    }
+  });
+
   it('pipelined statements (postgres.js): a write behind a read never runs on the replica', async () => {
     const d = await dog({ load_balancing_strategy: 'round_robin', read_write_split: 'exclude_primary' });
     const sql = postgres({ host: '127.0.0.1', port: d.port, user: 'app', password: 'secret', database: 'appdb', max: 1, ssl: false, prepare: false, onnotice: () => {} });

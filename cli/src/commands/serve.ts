@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, Flags } from '@oclif/core';
 import { configFlags } from '../config-flags.js';
 import { ExitCode } from '../exit-codes.js';
@@ -8,7 +7,9 @@ export default class Serve extends Command {
   static override description =
     'Loads and checks pgdog.toml and users.toml, then accepts PostgreSQL clients. Logs go to standard output: ' +
     'readable lines on a terminal, JSON otherwise. SIGINT / SIGTERM stop accepting and let running transactions ' +
-    'finish (up to general.shutdown_timeout); a second signal closes at once. ' +
+    'finish (up to general.shutdown_timeout); a second signal closes at once. SIGHUP reloads both files (and --routes): ' +
+    'new logins use the new users, passwords, databases and pool settings, unchanged pools keep their connections, and a ' +
+    'configuration with errors is logged and ignored (the running one stays). ' +
     '--routes serves a routing table written by `pgdog compile` instead of compiling one at start; a table compiled ' +
     'from other versions of the two files is refused unless --force. ' +
     'Exit codes: 0 after a clean shutdown, 1 invalid config, 2 a file cannot be read or the port cannot be bound.';
@@ -28,56 +29,44 @@ export default class Serve extends Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
     // Imported here, not at the top: oclif loads every command module on start-up.
-    const [{ loadConfig, isIoDiagnostic, parseRoutingTable, isRoutingTableCurrent }, { formatDiagnostic }, runtime] = await Promise.all([
-      import('@pgdog/compiler'),
-      import('../validate-report.js'),
-      import('@pgdog/runtime'),
-    ]);
-    const result = await loadConfig({ configPath: flags.config, usersPath: flags.users });
-    if (result.config === null) {
+    const [{ loadServeConfig }, runtime] = await Promise.all([import('../serve/load-serve-config.js'), import('@pgdog/runtime')]);
+    const files = { config: flags.config, users: flags.users, routes: flags.routes, force: flags.force };
+    const loaded = await loadServeConfig(files);
+    if (!loaded.ok) {
       // Same lines as `pgdog validate`, on stderr: stdout is the log stream.
-      for (const d of [...result.errors, ...result.warnings]) for (const line of formatDiagnostic(d)) this.logToStderr(line);
-      this.logToStderr(`cannot serve: ${flags.config} and ${flags.users} have ${result.errors.length} error(s)`);
-      process.exitCode = result.errors.some(isIoDiagnostic) ? ExitCode.Usage : ExitCode.Invalid;
+      for (const line of loaded.lines) this.logToStderr(line);
+      process.exitCode = loaded.exitCode;
       return;
     }
-    let routingTable: import('@pgdog/compiler').RoutingTable | undefined;
-    if (flags.routes !== undefined) {
-      let text: string;
-      try {
-        text = readFileSync(flags.routes, 'utf8');
-      } catch (err) {
-        this.logToStderr(`cannot read the routing table ${flags.routes}: ${(err as Error).message}`);
-        process.exitCode = ExitCode.Usage;
-        return;
-      }
-      const loaded = parseRoutingTable(text);
-      if (!loaded.ok) {
-        for (const e of loaded.errors) this.logToStderr(`${flags.routes}: ${e}`);
-        this.logToStderr(`cannot serve: ${flags.routes} is not a valid routing table (recompile it with pgdog compile)`);
-        process.exitCode = ExitCode.Invalid;
-        return;
-      }
-      const src = result.config.sources;
-      if (!flags.force && !isRoutingTableCurrent(loaded.table, src.configSha256, src.usersSha256)) {
-        this.logToStderr(`cannot serve: ${flags.routes} was compiled from other versions of ${flags.config} / ${flags.users}; run pgdog compile, or pass --force`);
-        process.exitCode = ExitCode.Invalid;
-        return;
-      }
-      routingTable = loaded.table;
-    }
-    const general = result.config.pgdog.general;
+    const general = loaded.config.pgdog.general;
     const logger = runtime.createLogger({ level: general.log_level, format: general.log_format });
-    for (const d of result.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+    for (const d of loaded.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
 
     let server: Awaited<ReturnType<typeof runtime.startServer>>;
     try {
-      server = await runtime.startServer(result.config, { host: flags.host, port: flags.port, logger, routingTable });
+      server = await runtime.startServer(loaded.config, { host: flags.host, port: flags.port, logger, routingTable: loaded.routingTable });
     } catch (err) {
       logger.fatal({ err }, 'could not start');
       process.exitCode = ExitCode.Usage;
       return;
     }
+
+    // SIGHUP: read both files (and the table) again; a config with errors leaves the running one as it is.
+    const onHangup = (): void => {
+      logger.info({ config: flags.config, users: flags.users }, 'SIGHUP: reloading the configuration');
+      void (async () => {
+        const next = await loadServeConfig(files);
+        if (!next.ok) {
+          for (const line of next.lines) logger.error(line);
+          logger.error('reload refused: still serving the previous configuration');
+          return;
+        }
+        for (const d of next.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+        const outcome = await server.reload(next.config, { routingTable: next.routingTable });
+        if (!outcome.ok) logger.error({ reason: outcome.error }, 'reload failed: still serving the previous configuration');
+      })().catch((err: unknown) => logger.error({ err }, 'reload failed: still serving the previous configuration'));
+    };
+    process.on('SIGHUP', onHangup);
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -100,6 +89,7 @@ export default class Serve extends Command {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    process.removeListener('SIGHUP', onHangup);
     logger.info('stopped');
     process.exitCode = ExitCode.Ok;
     // Everything is closed; a timer somebody forgot to unref must not keep the process up.

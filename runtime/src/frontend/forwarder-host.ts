@@ -1,3 +1,4 @@
+import type { PlanCache } from '@pgdog/compiler';
 import type { Framer } from '../protocol/framer.js';
 import type { Pausable, SocketWriter } from '../net/socket-writer.js';
 import type { CheckoutFailure, ServerPort } from './server-port.js';
@@ -38,6 +39,8 @@ export interface ForwarderHost {
   fail(fields: { sqlstate: string; message: string }): void;
   /** No server held and no transaction open (graceful shutdown waits for this). */
   idle(): void;
+  /** A ReadyForQuery left the client inside a transaction block, waiting for its next request. */
+  idleInTransaction(): void;
   /** Sends a CancelRequest for the query running on `server`; resolves once it was delivered. */
   cancelOnServer(server: ServerPort): Promise<void>;
   checkoutFailure(err: unknown): CheckoutFailure;
@@ -50,4 +53,6 @@ export interface ForwarderOptions {
   readonly queryTimeoutMs: number | null;
   /** Q/P frames larger than this (whole frame) are logged; Infinity for none. */
   readonly querySizeWarn: number;
+  /** SQL analysis for statement mode's transaction-block check (the parser is loaded when any pool uses statement mode). */
+  readonly sqlPlans: PlanCache;
 }

@@ -14,6 +14,10 @@ import { opensTransactionBlock } from './statement-guard.js';
 import { TransactionTracker } from './transaction-tracker.js';
 import type { QueryRouter, RouteDecision } from './query-router.js';
 import { PRIMARY_SHARD_0, serves, type Target } from '../balance/target.js';
+import { queryMessage } from '../backend/internal-query.js';
+import { ServerFrameAction, type PreparedStatements } from '../prepared/index.js';
+import { SyncOutcome, SyncResponse, syncPlan, type SyncPlan } from '../params/index.js';
+import type { SessionTracking } from './session-tracking.js';
 
 const QUERY = FrontendCode.Query;
 const PARSE = FrontendCode.Parse;
@@ -21,7 +25,10 @@ const BIND = FrontendCode.Bind;
 const COMMAND_COMPLETE = BackendCode.CommandComplete;
 const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const SYNC = FrontendCode.Sync;
+const EXECUTE = FrontendCode.Execute;
+const FUNCTION_CALL = FrontendCode.FunctionCall;
 const TERMINATE = FrontendCode.Terminate;
+const ERROR_RESPONSE = BackendCode.ErrorResponse;
 /** Frames no answer follows when they arrive outside a COPY or an extended-protocol batch. */
 const ANSWERLESS = new Uint8Array(256);
 for (const code of [FrontendCode.CopyData, FrontendCode.CopyDone, FrontendCode.CopyFail, FrontendCode.Flush]) ANSWERLESS[code] = 1;
@@ -69,8 +76,21 @@ export class Forwarder implements ServerSink {
   private heldBegin: Buffer | null;
   /** The server's answers to a held BEGIN are being swallowed (the client had its answer). */
   private swallowBegin: boolean;
+  /**
+   * Named statements, session parameters and pinning (see session-tracking.ts); null: none of it.
+   * Session mode has one only to bring its server to the client's startup parameters.
+   */
+  private readonly st: SessionTracking | null;
+  /** Transaction / statement mode with tracking: client frames are looked at. */
+  private readonly tracks: boolean;
+  /** Frames were dispatched with no server attached: their run is classified when written. */
+  private unclassified: boolean;
+  /** The attached server is being brought to the client's parameters; its answers are not the client's. */
+  private syncing: SyncResponse | null;
+  private syncingPlan: SyncPlan | null;
+  private syncError: Buffer | null;
 
-  constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null, router: QueryRouter | null = null) {
+  constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null, router: QueryRouter | null = null, tracking: SessionTracking | null = null) {
     this.host = host;
     this.pool = pool;
     this.opts = opts;
@@ -94,6 +114,12 @@ export class Forwarder implements ServerSink {
     this.held = null;
     this.heldBegin = null;
     this.swallowBegin = false;
+    this.st = tracking;
+    this.tracks = tracking !== null && opts.mode !== PoolMode.Session;
+    this.unclassified = false;
+    this.syncing = null;
+    this.syncingPlan = null;
+    this.syncError = null;
     if (lease !== null) this.attach(lease);
   }
 
@@ -107,6 +133,12 @@ export class Forwarder implements ServerSink {
       this.heldBegin === null &&
       (this.lease === null || this.opts.mode === PoolMode.Session)
     );
+  }
+
+  /** Waiting for the client inside an open transaction block (client_idle_in_transaction_timeout). */
+  get idleInTransaction(): boolean {
+    const t = this.tracker;
+    return this.server !== null && t.outstanding === 0 && t.unsynced === 0 && !t.inCopy && t.status !== TransactionStatus.Idle && this.held === null && this.pending.length === 0;
   }
 
   // ---- client -> server ----------------------------------------------------------------------
@@ -136,6 +168,12 @@ export class Forwarder implements ServerSink {
       this.host.framer.consume();
       return;
     }
+    if (this.tracks && this.trackClientFrame(this.st as SessionTracking, code, buf, start, end)) return;
+    this.count(code);
+  }
+
+  /** The frame goes (or went) to the server: the tracker counts it. */
+  private count(code: number): void {
     const before = this.tracker.outstanding;
     this.tracker.client(code);
     if (before === 0 && this.tracker.outstanding === 1 && this.opts.queryTimeoutMs !== null) this.armQueryTimer();
@@ -150,6 +188,11 @@ export class Forwarder implements ServerSink {
       if (lease !== null) writer = this.attach(lease);
     }
     if (writer !== null) {
+      if (this.unclassified) {
+        this.unclassified = false;
+        this.writeClassified(writer, buf, start, end, 0);
+        return;
+      }
       writer.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
       return;
     }
@@ -171,7 +214,7 @@ export class Forwarder implements ServerSink {
     this.heldBegin = null;
     if (this.server === null) return;
     const t = this.tracker;
-    if (t.outstanding > 0 || t.inCopy) {
+    if (t.outstanding > 0 || t.inCopy || this.syncing !== null) {
       // Mid-query the protocol is out of step, so the server is closed; cancelled first, because
       // PostgreSQL notices a closed socket only when it next writes (pg_sleep would run on).
       this.cancelRunningQuery();
@@ -199,18 +242,56 @@ export class Forwarder implements ServerSink {
 
   // ---- server -> client ----------------------------------------------------------------------
 
-  onServerMessage(code: number, buf: Buffer, start: number): void {
+  onServerMessage(code: number, buf: Buffer, start: number, end: number): void {
+    if (this.syncing !== null) {
+      this.syncAnswer(code, buf, start, end);
+      return;
+    }
     if (this.swallowBegin && this.swallowBeginAnswer(code, buf, start)) return;
-    if (this.tracker.server(code, buf[start + 5])) {
+    const st = this.st;
+    if (st !== null && this.tracks) {
+      if (code === READY_FOR_QUERY) st.ready(this.server as ServerPort, buf[start + 5], this.tracker.serverErrorSeen);
+      const ps = st.ps;
+      if (ps !== null && ps.plan.active) {
+        const action = ps.plan.onServerFrame(code);
+        if (action !== ServerFrameAction.Pass) {
+          this.planned(action, ps.plan.takeInjections(), code, buf, start, end);
+          return;
+        }
+      }
+    }
+    this.noteServerFrame(code, buf[start + 5]);
+  }
+
+  private noteServerFrame(code: number, status: number): void {
+    if (this.tracker.server(code, status)) {
       if (this.queryTimer !== null) this.disarmQueryTimer();
       // Not while the client has sent a batch after its last Sync (Parse/Describe/Flush, say): the
-      // rest of that batch must reach the server that has its first frames.
-      if (this.tracker.idle && this.tracker.unsynced === 0 && this.opts.mode !== PoolMode.Session) this.releaseAfterRun = true;
+      // rest of that batch must reach the server that has its first frames. A pinned client
+      // keeps its server.
+      if (this.tracker.idle && this.tracker.unsynced === 0 && this.opts.mode !== PoolMode.Session && (this.st === null || this.st.pinned === null)) this.releaseAfterRun = true;
     }
+  }
+
+  /**
+   * A server frame the response plan swallows or follows with pgdog's own answers: it leaves the
+   * run (earlier frames are flushed first), then goes to the client by hand with the injections.
+   */
+  private planned(action: ServerFrameAction, injections: Buffer[], code: number, buf: Buffer, start: number, end: number): void {
+    (this.server as ServerPort).consumeCurrentFrame();
+    this.noteServerFrame(code, buf[start + 5]);
+    const out = this.host.clientWriter;
+    if ((action & ServerFrameAction.Swallow) === 0) out.write(buf.subarray(start, end));
+    for (let i = 0; i < injections.length; i++) out.write(injections[i]);
+    this.afterServerOutput();
   }
 
   onServerRun(buf: Buffer, start: number, end: number): void {
     this.host.clientWriter.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+    this.afterServerOutput();
+  }
+
+  private afterServerOutput(): void {
     if (this.tracker.outstanding !== 0) return;
     if (this.replies.waiting) this.replies.flush(this.host.clientWriter);
     if (this.releaseAfterRun) {
@@ -220,6 +301,7 @@ export class Forwarder implements ServerSink {
       // Inside a transaction the server cannot be swapped: held frames go to it after all.
       if (this.held !== null) this.replayHeld();
       if (this.tracker.idle) this.host.idle();
+      else if (!this.tracker.inCopy) this.host.idleInTransaction();
     }
   }
 
@@ -229,6 +311,8 @@ export class Forwarder implements ServerSink {
   onServerClosed(err: ServerError): void {
     if (this.server === null) return;
     this.server = null;
+    this.syncing = null;
+    this.syncingPlan = null;
     this.detachServerWriter(false);
     const lease = this.lease;
     this.lease = null;
@@ -265,7 +349,24 @@ export class Forwarder implements ServerSink {
     }
     const writer = this.attach(lease);
     const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) writer.write(pending[i]);
+    if (this.st !== null && this.st.ps !== null && this.tracks) {
+      this.unclassified = false;
+      let later = 0;
+      for (let i = 0; i < pending.length; i++) later += countRequests(pending[i], 0, pending[i].length);
+      try {
+        for (let i = 0; i < pending.length; i++) {
+          later -= countRequests(pending[i], 0, pending[i].length);
+          this.writeClassified(writer, pending[i], 0, pending[i].length, later);
+        }
+      } catch (err) {
+        // Not inside the client's framer here: a frame the rewriter cannot read ends the client.
+        pending.length = 0;
+        this.host.fail({ sqlstate: (err as { sqlstate?: string }).sqlstate ?? SqlState.ProtocolViolation, message: (err as Error).message });
+        return;
+      }
+    } else {
+      for (let i = 0; i < pending.length; i++) writer.write(pending[i]);
+    }
     pending.length = 0;
     this.host.resumeClient(PauseReason.Checkout);
   }
@@ -292,6 +393,7 @@ export class Forwarder implements ServerSink {
     this.target = null;
     this.heldBegin = null;
     this.swallowBegin = false;
+    this.st?.abandon();
     if (this.held !== null) this.replayHeld();
     this.host.idle();
   }
@@ -304,6 +406,19 @@ export class Forwarder implements ServerSink {
     const writer = socketWriterFor(lease.server.socket);
     writer.setPeer(this.host.clientReads);
     this.serverWriter = writer;
+    const st = this.st;
+    this.syncing = null;
+    this.syncingPlan = null;
+    this.syncError = null;
+    if (st !== null) {
+      // The client's parameters first, in the same write as its own frames; null when they match.
+      const plan = syncPlan(st.params.values, st.serverParams(lease.server));
+      if (plan !== null) {
+        writer.write(plan.frame);
+        this.syncing = new SyncResponse();
+        this.syncingPlan = plan;
+      }
+    }
     const begin = this.heldBegin;
     if (begin !== null) {
       // The held BEGIN goes first, in the same write; its answers are not the client's.
@@ -336,7 +451,10 @@ export class Forwarder implements ServerSink {
     this.target = null;
     this.detachServerWriter(true);
     this.host.clientWriter.setPeer(null);
-    lease.release(state, { reset: this.opts.mode === PoolMode.Session });
+    const reset = this.opts.mode === PoolMode.Session || (this.st !== null && this.st.pinned !== null);
+    // The pool's DISCARD ALL leaves the connection with none of pgdog's statements or settings.
+    if (reset && this.st !== null) this.st.forgetServer(lease.server);
+    lease.release(state, { reset });
     if (this.closed) return;
     if (this.held !== null) this.replayHeld();
     this.host.idle();
@@ -345,7 +463,7 @@ export class Forwarder implements ServerSink {
   /** Statement mode: BEGIN / START TRANSACTION would keep a server past its statement. */
   private refusesTransactionBlock(code: number, buf: Buffer, start: number, end: number): boolean {
     const sql = code === QUERY ? readQuery(buf, start, end) : readParse(buf, start, end).query;
-    if (!opensTransactionBlock(sql)) return false;
+    if (!opensTransactionBlock(this.opts.sqlPlans.analyzeCached(sql))) return false;
     this.host.framer.consume();
     const wait = this.server !== null && this.tracker.outstanding > 0;
     const out = this.host.clientWriter;
@@ -370,6 +488,114 @@ export class Forwarder implements ServerSink {
   private localReadyForQuery(): Buffer {
     if (this.heldBegin !== null) return READY_FOR_QUERY_IN_TRANSACTION;
     return this.server !== null ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE;
+  }
+
+  // ---- session tracking (transaction / statement mode) ----------------------------------------
+
+  /** Notes the frame's session effects; true when it was dealt with here (answered or replaced). */
+  private trackClientFrame(st: SessionTracking, code: number, buf: Buffer, start: number, end: number): boolean {
+    const t = this.tracker;
+    switch (code) {
+      case QUERY: {
+        const d = st.query(buf, start, end, t.outstanding, t.status);
+        st.endQuery();
+        if (d.kind === 'answer') {
+          this.host.framer.consume();
+          this.replies.send(this.host.clientWriter, d.frames, t.outstanding > 0);
+          return true;
+        }
+        if (d.kind === 'replace') {
+          this.host.framer.consume();
+          const frame = queryMessage(d.sql);
+          if (st.ps !== null) {
+            if (this.serverWriter !== null) st.ps.classify(QUERY, frame, 0, frame.length);
+            else this.unclassified = true;
+          }
+          this.count(QUERY);
+          this.onClientRun(frame, 0, frame.length);
+          return true;
+        }
+        break;
+      }
+      case PARSE:
+        st.parse(buf, start, end);
+        break;
+      case BIND:
+        st.bind(buf, start, end);
+        break;
+      case EXECUTE:
+        st.execute(t.outstanding, t.status);
+        break;
+      case SYNC:
+        st.sync(t.outstanding, t.status);
+        break;
+    }
+    const ps = st.ps;
+    if (ps === null) return false;
+    const writer = this.serverWriter;
+    if (writer === null) {
+      this.unclassified = true;
+      return false;
+    }
+    if (!ps.classify(code, buf, start, end)) return false;
+    this.host.framer.consume();
+    ps.rewrite(code, buf, start, end, st.ctx.registry.for(this.server as ServerPort), writer, this.host.clientWriter, t.outstanding);
+    this.count(code);
+    return true;
+  }
+
+  /**
+   * Writes frames that were dispatched with no server attached (the tracker has counted them),
+   * classifying each now that the server is known: named-statement frames are rewritten for it.
+   * `later`: requests (Query / Sync) in frames still to be written after these.
+   */
+  private writeClassified(writer: SocketWriter, buf: Buffer, start: number, end: number, later: number): void {
+    const st = this.st as SessionTracking;
+    const ps = st.ps as PreparedStatements;
+    const out = this.host.clientWriter;
+    let from = start;
+    for (let p = start; p < end; ) {
+      const code = buf[p];
+      const frameEnd = p + 1 + buf.readInt32BE(p + 1);
+      if (ps.classify(code, buf, p, frameEnd)) {
+        if (p > from) writer.write(buf.subarray(from, p));
+        // ReadyForQuery awaited ahead of this frame's: those of requests before it.
+        const before = this.tracker.outstanding - later - countRequests(buf, p, end);
+        ps.rewrite(code, buf, p, frameEnd, st.ctx.registry.for(this.server as ServerPort), writer, out, before > 0 ? before : 0);
+        from = frameEnd;
+      }
+      p = frameEnd;
+    }
+    if (from < end) writer.write(from === start && start === 0 && end === buf.length ? buf : buf.subarray(from, end));
+  }
+
+  /** Answers to the parameter sync: swallowed; its end hands the server to the client's frames. */
+  private syncAnswer(code: number, buf: Buffer, start: number, end: number): void {
+    const server = this.server as ServerPort;
+    server.consumeCurrentFrame();
+    if (code === ERROR_RESPONSE && this.syncError === null) this.syncError = Buffer.from(buf.subarray(start, end));
+    const outcome = (this.syncing as SyncResponse).onServerFrame(code);
+    if (outcome === SyncOutcome.Swallow) return;
+    const plan = this.syncingPlan as SyncPlan;
+    const error = this.syncError;
+    this.syncing = null;
+    this.syncingPlan = null;
+    this.syncError = null;
+    if (outcome === SyncOutcome.Done) {
+      plan.applied();
+      return;
+    }
+    // The client's parameters cannot be set (a startup value the server refuses): its requests
+    // fail with the server's error, and the connection, in an unknown state, is closed.
+    const lease = this.lease as LeasePort;
+    this.lease = null;
+    this.server = null;
+    this.target = null;
+    this.releaseAfterRun = false;
+    this.detachServerWriter(false);
+    this.host.clientWriter.setPeer(null);
+    lease.release('broken');
+    if (!this.closed) this.answerLocally(error ?? this.replies.error({ severity: 'ERROR', sqlstate: SqlState.ConnectionFailure, message: 'pgdog: could not set the session parameters' }));
   }
 
   // ---- routed mode ---------------------------------------------------------------------------
@@ -413,6 +639,8 @@ export class Forwarder implements ServerSink {
       return false;
     }
     if (serves(current, wanted)) return false;
+    // A pinned client's session lives on its server: everything runs there.
+    if (this.server !== null && this.st !== null && this.st.pinned !== null) return false;
     if (this.server === null && !this.checkingOut && this.pending.length === 0 && current.shard === wanted.shard) {
       // Nothing checked out yet (the earlier frames are in this run): the primary runs them all.
       this.target = wanted;
@@ -477,4 +705,14 @@ export class Forwarder implements ServerSink {
     this.host.warn('query_timeout reached, cancelling the query', { timeoutMs: this.opts.queryTimeoutMs });
     this.cancelRunningQuery();
   }
+}
+
+/** Query, Sync and FunctionCall frames in a run of complete frames: each gets one ReadyForQuery. */
+function countRequests(buf: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let p = start; p < end; p += 1 + buf.readInt32BE(p + 1)) {
+    const code = buf[p];
+    if (code === QUERY || code === SYNC || code === FUNCTION_CALL) n++;
+  }
+  return n;
 }

@@ -1,3 +1,4 @@
+import type { PlanCache } from '@pgdog/compiler';
 import type { Logger } from 'pino';
 import type { ClientCredentials } from '../auth/client-auth.js';
 import type { RuntimeSnapshot } from '../config/snapshot.js';
@@ -5,6 +6,7 @@ import type { CancelRegistry } from './cancel-registry.js';
 import type { CheckoutFailure, PoolPort } from './server-port.js';
 import type { RoutingContext } from './query-router.js';
 import type { ClientTls } from './tls.js';
+import type { TrackingContext } from './session-tracking.js';
 
 /** Everything a session needs from the running server; built once by server.ts. */
 export interface FrontendContext {
@@ -17,6 +19,10 @@ export interface FrontendContext {
   readonly framerLimits: Int32Array;
   /** query_size_limit when its action is `warn`, else Infinity. */
   readonly querySizeWarn: number;
+  /** SQL analysis shared by routing and statement mode; the parser is loaded whenever either needs it. */
+  readonly sqlPlans: PlanCache;
+  /** Named statements and session parameters across servers (transaction / statement mode); null: off. */
+  readonly tracking: TrackingContext | null;
   /** True once a graceful shutdown has started: new logins are refused. */
   readonly shuttingDown: boolean;
   /** Credentials for the password exchange: the entry for this database, else any of the user's. */

@@ -8,6 +8,8 @@ import { PoolMode, poolMode, type ForwarderOptions } from './forwarder-host.js';
 import type { FrontendContext } from './frontend-context.js';
 import type { LeasePort, PoolPort } from './server-port.js';
 import type { RoutingContext } from './query-router.js';
+import { SessionTracking } from './session-tracking.js';
+import { parseStartupOptions } from '../params/index.js';
 
 // After a successful password exchange: find the pool, learn the server parameters the client
 // must be told about, and build the greeting (ParameterStatus..., BackendKeyData, ReadyForQuery).
@@ -18,6 +20,8 @@ export interface LoginRequest {
   readonly user: string;
   readonly database: string;
   readonly applicationName: string | undefined;
+  /** Every startup parameter the client sent (options included, unparsed); none for tests. */
+  readonly startup?: ReadonlyMap<string, string>;
 }
 
 export type LoginResult =
@@ -29,6 +33,8 @@ export type LoginResult =
       readonly forwarderOptions: ForwarderOptions;
       /** Routed mode (a choice of hosts, not session mode); null: frames pass through unread. */
       readonly routing: RoutingContext | null;
+      /** The client's session state kept across servers; null when nothing is tracked. */
+      readonly tracking: SessionTracking | null;
       greeting(key: IssuedKey): Buffer;
     }
   | { readonly ok: false; readonly error: { readonly sqlstate: string; readonly message: string } };
@@ -72,8 +78,11 @@ export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Pr
     checkoutTimeoutMs: settings.checkoutTimeoutMs,
     queryTimeoutMs: settings.queryTimeoutMs,
     querySizeWarn: ctx.querySizeWarn,
+    sqlPlans: ctx.sqlPlans,
   };
   const serverParams = params;
+  const startup = req.startup ?? new Map<string, string>();
+  const tracking = ctx.tracking === null ? null : new SessionTracking(ctx.tracking, Object.fromEntries(startup));
   return {
     ok: true,
     pool,
@@ -81,19 +90,35 @@ export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Pr
     forwarderOptions,
     // Session mode keeps one server for the whole session: nothing to route per transaction.
     routing: mode === PoolMode.Session ? null : source.routing,
-    greeting: (key) => greeting(serverParams, req.applicationName, key),
+    tracking,
+    greeting: (key) => greeting(serverParams, startup, req.applicationName, key),
   };
 }
 
-function greeting(params: ReadonlyMap<string, string>, applicationName: string | undefined, key: IssuedKey): Buffer {
+function greeting(params: ReadonlyMap<string, string>, startup: ReadonlyMap<string, string>, applicationName: string | undefined, key: IssuedKey): Buffer {
   const w = new MessageWriter(1024);
+  const own = clientValues(startup);
   for (const [name, value] of params) {
     // The server connection was opened by pgdog; the client's own name is the one to report.
     if (name === 'application_name') continue;
-    writeParameterStatus(w, name, value);
+    // A reported parameter the client set at startup (TimeZone, DateStyle...) is set on every
+    // server it uses, so its own value is the one it would see connecting directly. client_encoding
+    // stays the server's: pgdog does not convert.
+    const mine = name === 'client_encoding' ? undefined : own.get(name.toLowerCase());
+    writeParameterStatus(w, name, mine ?? value);
   }
   writeParameterStatus(w, 'application_name', applicationName ?? '');
   writeBackendKeyData(w, key.processId, key.secretKey);
   w.frames(READY_FOR_QUERY_IDLE);
   return w.take();
+}
+
+/** Startup values by lower-case name; `options=-c name=value` settings after plain parameters. */
+function clientValues(startup: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of startup) {
+    if (name === 'options') for (const o of parseStartupOptions(value)) out.set(o.name, o.value);
+  }
+  for (const [name, value] of startup) if (name !== 'options') out.set(name.toLowerCase(), value);
+  return out;
 }

@@ -15,6 +15,7 @@ import { Forwarder } from './forwarder.js';
 import { PauseReason, type ForwarderHost } from './forwarder-host.js';
 import type { FrontendContext } from './frontend-context.js';
 import { IdleWatchdog } from './idle-watchdog.js';
+import { IdleInTransactionWatchdog } from './idle-in-transaction.js';
 import { QueryRouter } from './query-router.js';
 import { completeLogin, type LoginRequest } from './login.js';
 import { decideStartupPacket } from './startup.js';
@@ -47,6 +48,7 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   private pauseReasons: number;
   private loginTimer: NodeJS.Timeout | null;
   private idleWatchdog: IdleWatchdog | null;
+  private idleTxWatchdog: IdleInTransactionWatchdog | null;
   private processId: number;
   private admitted: boolean;
   private closeWhenIdle: boolean;
@@ -75,6 +77,7 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     this.pauseReasons = 0;
     this.loginTimer = null;
     this.idleWatchdog = null;
+    this.idleTxWatchdog = null;
     this.processId = 0;
     this.admitted = false;
     this.closeWhenIdle = false;
@@ -193,7 +196,7 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
         if (!this.ctx.admitClient()) return this.failInStartup(SqlState.TooManyConnections, 'sorry, too many clients already');
         this.admitted = true;
         this.phase = SessionPhase.Auth;
-        this.login({ user: action.user, database: action.database, applicationName: action.startup.applicationName }).catch((err) => {
+        this.login({ user: action.user, database: action.database, applicationName: action.startup.applicationName, startup: action.startup.parameters }).catch((err) => {
           this.ctx.logger.error({ err, client: this.remote }, 'login failed');
           this.fail({ sqlstate: SqlState.InternalError, message: 'internal error during login' });
         });
@@ -250,7 +253,7 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     this.clearLoginTimer();
     this.phase = SessionPhase.Ready;
     const router = login.routing === null ? null : new QueryRouter(login.routing, req.database, req.user, req.applicationName);
-    this.forwarder = new Forwarder(this, login.pool, login.forwarderOptions, login.lease, router);
+    this.forwarder = new Forwarder(this, login.pool, login.forwarderOptions, login.lease, router, login.tracking);
     if (ctx.snapshot.general.log_connections) {
       ctx.logger.info({ client: this.remote, user: req.user, database: req.database, tls: this.tlsActive }, 'client logged in');
     }
@@ -306,6 +309,10 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     this.close();
   }
 
+  idleInTransaction(): void {
+    this.idleTxWatchdog?.start();
+  }
+
   idle(): void {
     if (this.closeWhenIdle && this.forwarder !== null && this.forwarder.isIdle) this.shutdownNow();
   }
@@ -355,6 +362,8 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     this.clearLoginTimer();
     this.idleWatchdog?.stop();
     this.idleWatchdog = null;
+    this.idleTxWatchdog?.stop();
+    this.idleTxWatchdog = null;
     this.auth.close(new Error('client disconnected'));
     if (this.forwarder !== null) this.forwarder.clientClosed();
     if (this.processId !== 0) this.ctx.cancels.unregister(this.processId);
@@ -380,6 +389,14 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   }
 
   private armIdleTimer(): void {
+    const txTimeout = this.ctx.snapshot.general.client_idle_in_transaction_timeout;
+    if (txTimeout !== undefined && txTimeout > 0) {
+      this.idleTxWatchdog = new IdleInTransactionWatchdog(
+        txTimeout,
+        () => this.forwarder !== null && this.forwarder.idleInTransaction,
+        () => this.fail({ sqlstate: SqlState.IdleInTransactionSessionTimeout, message: 'terminating connection due to idle-in-transaction timeout' }),
+      );
+    }
     const timeout = this.ctx.snapshot.general.client_idle_timeout;
     if (timeout === undefined || timeout <= 0) return;
     this.idleWatchdog = new IdleWatchdog(

@@ -6,6 +6,7 @@
 import type { SetInfo, StatementAnalysis } from '@pgdog/compiler';
 import { quoteLiteral, quoteParameterName } from './quote.js';
 import { parseStartupOptions } from './startup-options.js';
+import type { ServerParams } from './sync-plan.js';
 
 /** Startup keys that are not parameters (or are fixed for the connection). */
 const NOT_PARAMETERS: ReadonlySet<string> = new Set(['user', 'database', 'options', 'replication', 'client_encoding']);
@@ -48,6 +49,8 @@ export class SessionParams {
   private building: Change[] | null;
   /** Status of the last ReadyForQuery seen. */
   private status: number;
+  /** During ready(): the connection whose state follows the applied changes. */
+  private server: ServerParams | null;
 
   constructor(startup: Readonly<Record<string, string>>) {
     this.defaults = new Map();
@@ -64,6 +67,7 @@ export class SessionParams {
     this.requests = [];
     this.building = null;
     this.status = 0x49;
+    this.server = null;
   }
 
   /** name -> statement setting it, for every parameter that differs from the server default. */
@@ -117,13 +121,30 @@ export class SessionParams {
     this.requests.push({ changes: this.building, skip: this.requests.length === 0 ? pendingReady : 0 });
   }
 
-  /** The request (Query or Sync) was sent. */
-  endRequest(): void {
+  /**
+   * The request (Query or Sync) was sent. For a Sync give `pendingReady` and `status`: while
+   * changes await their ReadyForQuery, a batch without any is still a request to line up.
+   */
+  endRequest(pendingReady = -1, status = 0x49): void {
+    if (this.building === null && pendingReady >= 0 && this.tracking) this.open(pendingReady, status);
     this.building = null;
   }
 
-  /** A ReadyForQuery reached the client; `error`: an ErrorResponse came in the same request. */
-  ready(status: number, error: boolean): void {
+  /**
+   * A ReadyForQuery reached the client; `error`: an ErrorResponse came in the same request.
+   * `server`: what pgdog knows of the connection that ran the request; changes that took effect
+   * are mirrored there as the server applied them (RESET goes to the server's own default).
+   */
+  ready(status: number, error: boolean, server: ServerParams | null = null): void {
+    this.server = server;
+    try {
+      this.onReady(status, error);
+    } finally {
+      this.server = null;
+    }
+  }
+
+  private onReady(status: number, error: boolean): void {
     const head = this.requests[0];
     if (head === undefined) {
       // A request without parameter effects inside a block holding tracked changes.
@@ -218,12 +239,19 @@ export class SessionParams {
   }
 
   private applyOne(c: Change): void {
-    if (c.op === 'set') this.committed.set(c.name, c.sql);
-    else if (c.op === 'reset') {
+    const server = this.server?.values;
+    if (c.op === 'set') {
+      this.committed.set(c.name, c.sql);
+      server?.set(c.name, c.sql);
+    } else if (c.op === 'reset') {
       const d = this.defaults.get(c.name);
       if (d === undefined) this.committed.delete(c.name);
       else this.committed.set(c.name, d);
-    } else if (c.op === 'reset_all') this.resetAll();
+      server?.delete(c.name);
+    } else if (c.op === 'reset_all') {
+      this.resetAll();
+      server?.clear();
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServerTlsOptions } from '../backend/connect-socket.js';
 import type { PoolKey, PoolRole, RuntimeSnapshot, ServerTlsSettings } from '../config/snapshot.js';
+import { planReload, type GroupSlot, type ListenOverrides, type PoolSlot, type ReloadPlan } from '../config/snapshot-diff.js';
 import { pino, type Logger } from 'pino';
 import { Balancer, type BalancedShard } from './balancer.js';
 import type { ServerConnector } from './connector.js';
@@ -26,11 +27,12 @@ export interface PoolRegistryOptions {
  * users, holding the bans and the balancer state; one Balancer per (user, database) over them.
  */
 export class PoolRegistry {
-  readonly snapshot: RuntimeSnapshot;
+  /** Replaced by reload(). */
+  snapshot: RuntimeSnapshot;
   private readonly pools: Map<string, Pool>;
   private readonly groups: Map<string, HostGroup>;
   private readonly balancers: Map<string, Balancer>;
-  private readonly tls: ServerTlsOptions;
+  private tls: ServerTlsOptions;
   private readonly options: PoolRegistryOptions;
   private readonly logger: Logger;
   private closing: boolean;
@@ -66,7 +68,8 @@ export class PoolRegistry {
       tls: this.tls,
       connector: this.options.connector,
       maxConcurrentConnects: this.options.maxConcurrentConnects,
-      health: { checkFailed: (_p, message) => group.failed(host, { kind: 'check_failed', message }) },
+      // Looked up at the time of the failure: a reload may have replaced the group since.
+      health: { checkFailed: (_p, message) => this.groups.get(`${database}\0${shard}`)?.failed(host, { kind: 'check_failed', message }) },
     });
     group.addPool(host, pool);
     this.pools.set(id, pool);
@@ -82,6 +85,11 @@ export class PoolRegistry {
     if (hosts === undefined || hosts.length === 0) return null;
     const group = new HostGroup(database, shard, hosts, this.snapshot.balance, this.logger, this.options.random);
     this.groups.set(id, group);
+    // Pools a reload kept while replacing their group join the new one.
+    for (const pool of this.pools.values()) {
+      const k = pool.settings.key;
+      if (k.database === database && k.shard === shard && k.host !== undefined) group.addPool(k.host, pool);
+    }
     return group;
   }
 
@@ -126,6 +134,40 @@ export class PoolRegistry {
   /** Every host of every group created so far: bans and health counters. */
   hostStats(): HostStats[] {
     return [...this.groups.values()].flatMap((g) => g.stats());
+  }
+
+  /**
+   * Swaps in a new snapshot: pools whose settings did not change stay (with their servers), the
+   * others are drained (idle servers close now, leased ones when released) and are created again
+   * from the new snapshot on first use. Balancers are rebuilt on demand. Throws, changing nothing,
+   * when the new server TLS files cannot be read.
+   */
+  reload(next: RuntimeSnapshot, overrides: ListenOverrides = {}): { plan: ReloadPlan; drained: Promise<void> } {
+    const poolIds = [...this.pools.keys()];
+    const poolSlots: PoolSlot[] = poolIds.map((id) => {
+      const k = (this.pools.get(id) as Pool).settings.key;
+      return { user: k.user, database: k.database, shard: k.shard, host: k.host ?? 0 };
+    });
+    const groupIds = [...this.groups.keys()];
+    const groupSlots: GroupSlot[] = groupIds.map((id) => {
+      const g = this.groups.get(id) as HostGroup;
+      return { database: g.database, shard: g.shard };
+    });
+    const plan = planReload(this.snapshot, next, poolSlots, groupSlots, overrides);
+    const tls = loadServerTls(next.general, this.options.readFile);
+    this.snapshot = next;
+    this.tls = tls;
+    const retired: Pool[] = [];
+    for (const i of plan.drainPools) {
+      retired.push(this.pools.get(poolIds[i]) as Pool);
+      this.pools.delete(poolIds[i]);
+    }
+    for (const i of plan.replaceGroups) {
+      (this.groups.get(groupIds[i]) as HostGroup).close();
+      this.groups.delete(groupIds[i]);
+    }
+    this.balancers.clear();
+    return { plan, drained: Promise.all(retired.map((p) => p.drain())).then(() => undefined) };
   }
 
   /** Graceful: leased servers close when released. */

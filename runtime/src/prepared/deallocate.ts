@@ -36,11 +36,10 @@ export function decideDeallocate(a: StatementAnalysis, node: ParsedStatement['no
       return pinned ? FORWARD : answer('DEALLOCATE ALL', status, false);
     }
     if (client.delete(statementKey(d.name))) return answer('DEALLOCATE', status, false);
-    if (pinned) return FORWARD;
-    // No server has a statement by a client's name, so PostgreSQL's own error comes back; a name in
-    // pgdog's namespace must not reach a server, where it would drop a shared statement.
-    if (!d.name.toLowerCase().startsWith(SERVER_NAME_PREFIX)) return FORWARD;
-    return { kind: 'replace', sql: raiseMissing(d.name) };
+    // A name in pgdog's namespace must never reach a server, pinned or not: it would drop a
+    // statement pgdog shares. Other names: the server's own error (or, pinned, its SQL PREPARE).
+    if (d.name.toLowerCase().startsWith(SERVER_NAME_PREFIX)) return { kind: 'replace', sql: raiseMissing(d.name) };
+    return FORWARD;
   }
   if (a.node === 'DiscardStmt') {
     const target = (node as { DiscardStmt?: { target?: string } }).DiscardStmt?.target;
