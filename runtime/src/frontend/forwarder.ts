@@ -1,7 +1,6 @@
 import { BackendCode, FrontendCode } from '../protocol/codes.js';
 import { READY_FOR_QUERY_IDLE, READY_FOR_QUERY_IN_TRANSACTION } from '../protocol/constants.js';
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
-import { bindStatementName } from '../protocol/frontend/bind.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { readQuery } from '../protocol/frontend/query.js';
 import { SqlState } from '../protocol/sqlstate.js';
@@ -12,12 +11,14 @@ import { LocalReplies, readyForQueryFrame } from './local-replies.js';
 import type { LeasePort, PoolPort, ReleaseState, ServerPort, ServerSink } from './server-port.js';
 import { opensTransactionBlock } from './statement-guard.js';
 import { TransactionTracker } from './transaction-tracker.js';
-import type { QueryRouter, RouteDecision } from './query-router.js';
+import type { MultiRoute, QueryRouter, RouteDecision } from './query-router.js';
 import { PRIMARY_SHARD_0, serves, type Target } from '../balance/target.js';
 import { queryMessage } from '../backend/internal-query.js';
 import { ServerFrameAction, type PreparedStatements } from '../prepared/index.js';
 import { SyncOutcome, SyncResponse, syncPlan, type SyncPlan } from '../params/index.js';
 import type { SessionTracking } from './session-tracking.js';
+import { MultiShard, type MultiShardHost } from './multi-shard.js';
+import { MergedResults, SummedResults } from './shard-results.js';
 
 const QUERY = FrontendCode.Query;
 const PARSE = FrontendCode.Parse;
@@ -89,6 +90,10 @@ export class Forwarder implements ServerSink {
   private syncing: SyncResponse | null;
   private syncingPlan: SyncPlan | null;
   private syncError: Buffer | null;
+  /** Routed mode: statements on several shards, and a transaction that has touched several. */
+  private multi: MultiShard | null;
+  private multiBusy: boolean;
+  private readonly multiHost: MultiShardHost;
 
   constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null, router: QueryRouter | null = null, tracking: SessionTracking | null = null) {
     this.host = host;
@@ -120,6 +125,15 @@ export class Forwarder implements ServerSink {
     this.syncing = null;
     this.syncingPlan = null;
     this.syncError = null;
+    this.multi = null;
+    this.multiBusy = false;
+    this.multiHost = {
+      pool,
+      checkoutTimeoutMs: opts.checkoutTimeoutMs,
+      send: (bytes) => this.host.clientWriter.write(bytes),
+      checkoutFailure: (err) => this.host.checkoutFailure(err),
+      done: (status) => this.multiDone(status),
+    };
     if (lease !== null) this.attach(lease);
   }
 
@@ -131,6 +145,7 @@ export class Forwarder implements ServerSink {
       this.tracker.idle &&
       this.held === null &&
       this.heldBegin === null &&
+      this.multi === null &&
       (this.lease === null || this.opts.mode === PoolMode.Session)
     );
   }
@@ -152,12 +167,16 @@ export class Forwarder implements ServerSink {
       this.skipFrame(code);
       return;
     }
+    if (this.multi !== null && code !== QUERY && code !== TERMINATE) {
+      this.refuseInMulti(this.multi, code);
+      return;
+    }
     if (code === QUERY || code === PARSE) {
       if (end - start > this.opts.querySizeWarn) this.host.warn('query larger than query_size_limit', { bytes: end - start });
       if (this.opts.mode === PoolMode.Statement && this.refusesTransactionBlock(code, buf, start, end)) return;
       if (this.router !== null && this.routeStatement(this.router, code, buf, start, end)) return;
     } else if (code === BIND && this.router !== null) {
-      if (this.place(this.router.bind(bindStatementName(buf, start, end)) ?? PRIMARY_SHARD_0, code, buf, start, end)) return;
+      if (this.place(this.router.bind(buf, start, end) ?? PRIMARY_SHARD_0, code, buf, start, end)) return;
     } else if (code === TERMINATE) {
       this.host.framer.consume();
       this.host.terminate();
@@ -212,6 +231,10 @@ export class Forwarder implements ServerSink {
     this.pending.length = 0;
     this.held = null;
     this.heldBegin = null;
+    if (this.multi !== null) {
+      this.multi.releaseAll(this.multiBusy ? 'broken' : 'dirty');
+      this.multi = null;
+    }
     if (this.server === null) return;
     const t = this.tracker;
     if (t.outstanding > 0 || t.inCopy || this.syncing !== null) {
@@ -486,6 +509,7 @@ export class Forwarder implements ServerSink {
 
   /** The ReadyForQuery a local answer ends with: the server's status, or a held BEGIN's. */
   private localReadyForQuery(): Buffer {
+    if (this.multi !== null) return readyForQueryFrame(this.multi.status);
     if (this.heldBegin !== null) return READY_FOR_QUERY_IN_TRANSACTION;
     return this.server !== null ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE;
   }
@@ -602,7 +626,8 @@ export class Forwarder implements ServerSink {
 
   /** Routes a Query or Parse; true when the frame was dealt with here (answered, refused or held). */
   private routeStatement(router: QueryRouter, code: number, buf: Buffer, start: number, end: number): boolean {
-    const tx = { inTransaction: this.server !== null && this.tracker.status !== TransactionStatus.Idle, beginHeld: this.heldBegin !== null };
+    const multi = this.multi;
+    const tx = { inTransaction: multi !== null ? multi.inTransaction : this.server !== null && this.tracker.status !== TransactionStatus.Idle, beginHeld: this.heldBegin !== null };
     let d: RouteDecision;
     if (code === QUERY) {
       d = router.query(readQuery(buf, start, end), tx);
@@ -612,7 +637,12 @@ export class Forwarder implements ServerSink {
     }
     switch (d.kind) {
       case 'run':
+        if (multi !== null) return this.toMulti(code, buf, start, end, d.multi ?? { shards: [d.target.shard], plan: null, texts: null, replicated: false }, d.target.role);
+        if (d.multi !== null && this.toMulti(code, buf, start, end, d.multi, d.target.role)) return true;
         return this.place(d.target, code, buf, start, end);
+      case 'at_bind':
+        // The key is a parameter: the Bind that follows sets the target.
+        return false;
       case 'blocked':
         this.answerHere(code, this.replies.error({ severity: 'ERROR', sqlstate: d.sqlstate, message: d.message }), null);
         return true;
@@ -646,6 +676,8 @@ export class Forwarder implements ServerSink {
       this.target = wanted;
       return false;
     }
+    // A transaction that reaches another shard: each shard gets its own server (multi-shard.ts).
+    if (code === QUERY && this.server !== null && this.tracker.status !== TransactionStatus.Idle && current.shard !== wanted.shard && this.toMulti(code, buf, start, end, { shards: [wanted.shard], plan: null, texts: null, replicated: false }, wanted.role)) return true;
     if (this.server !== null && (this.tracker.status !== TransactionStatus.Idle || this.tracker.unsynced > 0)) return false;
     if (this.server === null && this.tracker.unsynced > 0) return false;
     this.held = [];
@@ -665,6 +697,82 @@ export class Forwarder implements ServerSink {
     this.held = null;
     if (frames.length > 0) this.host.replay(frames.length === 1 ? frames[0] : Buffer.concat(frames));
     if (this.held === null) this.host.resumeClient(PauseReason.Routing);
+  }
+
+  /**
+   * A simple Query for several shards (or for another shard inside a transaction) goes to
+   * MultiShard, once nothing of the client's is in flight; false when it cannot (extended
+   * protocol, a session kept on one server): the caller runs it on one server as before.
+   */
+  private toMulti(code: number, buf: Buffer, start: number, end: number, m: MultiRoute, role: Target['role']): boolean {
+    if (code !== QUERY || this.opts.mode === PoolMode.Session || (this.st !== null && this.st.pinned !== null) || this.tracker.unsynced > 0) return false;
+    if (this.checkingOut || this.pending.length > 0 || this.tracker.outstanding > 0 || this.syncing !== null || this.swallowBegin) {
+      // What is in flight finishes first; this frame (and all after it) is replayed then.
+      this.held = [];
+      this.host.pauseClient(PauseReason.Routing);
+      this.hold(code, buf, start, end);
+      return true;
+    }
+    this.host.framer.consume();
+    const frame = Buffer.from(buf.subarray(start, end));
+    // Later frames wait for this statement's answer.
+    this.held = [];
+    this.host.pauseClient(PauseReason.Routing);
+    let multi = this.multi;
+    if (multi === null) multi = this.multi = new MultiShard(this.multiHost);
+    const lease = this.lease;
+    if (lease !== null) {
+      // The transaction's server so far joins the others.
+      const shard = this.target?.shard ?? 0;
+      this.lease = null;
+      this.server = null;
+      this.target = null;
+      this.detachServerWriter(true);
+      this.host.clientWriter.setPeer(null);
+      lease.server.detach();
+      multi.adopt(shard, lease, this.tracker.status);
+    }
+    if (this.heldBegin !== null) {
+      multi.openWith(this.heldBegin);
+      this.heldBegin = null;
+    }
+    this.multiBusy = true;
+    const tag = multi.inTransaction ? (this.router as QueryRouter).transactionEnd(readQuery(frame, 0, frame.length)) : null;
+    if (tag !== null) multi.end(frame, tag, new SummedResults());
+    // A merged SELECT runs the plan's text (it may add columns for the merge) on every shard.
+    else multi.run(m.plan !== null ? queryMessage(m.plan.shardSql) : m.texts === null ? frame : m.texts.map(queryMessage), m.shards, role, m.plan !== null ? new MergedResults(m.plan) : new SummedResults(m.replicated));
+    return true;
+  }
+
+  /** MultiShard answered a statement: out of a transaction its servers go back to the pool. */
+  private multiDone(status: number): void {
+    this.multiBusy = false;
+    if (this.closed) return;
+    const multi = this.multi as MultiShard;
+    if (status === TransactionStatus.Idle) {
+      multi.releaseAll('clean');
+      this.multi = null;
+      this.tracker.status = TransactionStatus.Idle;
+    }
+    this.replayHeld();
+    if (this.held !== null || this.multiBusy) return;
+    if (this.multi === null) this.host.idle();
+    else this.host.idleInTransaction();
+  }
+
+  /** Extended protocol inside a transaction over several shards is not served yet. */
+  private refuseInMulti(multi: MultiShard, code: number): void {
+    this.host.framer.consume();
+    const out = this.host.clientWriter;
+    if (code === SYNC) {
+      out.write(this.localReadyForQuery());
+      return;
+    }
+    if (ANSWERLESS[code] === 1) return;
+    if (multi.status === TransactionStatus.InTransaction) multi.status = TransactionStatus.Failed;
+    out.write(this.replies.error({ severity: 'ERROR', sqlstate: SqlState.FeatureNotSupported, message: 'pgdog: extended protocol inside a transaction that spans several shards is not supported yet' }));
+    if (code === FUNCTION_CALL) out.write(this.localReadyForQuery());
+    else this.skipUntilSync = true;
   }
 
   /** A statement answered by pgdog: its reply (and for a Query, a ReadyForQuery), after the server's. */

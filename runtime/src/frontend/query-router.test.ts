@@ -27,10 +27,40 @@ function router(strategy: 'conservative' | 'aggressive' = 'conservative'): Query
   return new QueryRouter({ table: table(strategy), cache: new PlanCache({ limit: 100 }), aggressive: strategy === 'aggressive' }, 'app', 'u', undefined);
 }
 
+function shardedRouter(): QueryRouter {
+  const t = table('conservative');
+  const db = t.databases[0];
+  const sharded: RoutingTable = {
+    ...t,
+    databases: [{
+      ...db,
+      shards: [0, 1, 2].map((shard) => ({ shard, hosts: [{ role: 'primary' as const, host: '127.0.0.1', port: 1, databaseName: `app_${shard}` }] })),
+      shardedTables: [{ schema: null, name: 't', column: 'id', dataType: 'bigint', hasher: 'postgres', mapping: null }],
+    }],
+  };
+  return new QueryRouter({ table: sharded, cache: new PlanCache({ limit: 100 }), aggressive: false }, 'app', 'u', undefined);
+}
+
+/** A Bind frame for statement `name`; values text (string), bytes, or NULL. */
+function bindFrame(name: string, values: readonly (string | Buffer | null)[], formats: readonly number[] = []): [Buffer, number, number] {
+  const parts: Buffer[] = [Buffer.from('\0'), Buffer.from(`${name}\0`)];
+  const int16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
+  const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+  parts.push(int16(formats.length), ...formats.map(int16), int16(values.length));
+  for (const v of values) {
+    if (v === null) parts.push(int32(-1));
+    else { const b = typeof v === 'string' ? Buffer.from(v) : v; parts.push(int32(b.length), b); }
+  }
+  parts.push(int16(0));
+  const body = Buffer.concat(parts);
+  const frame = Buffer.concat([Buffer.from('B'), int32(body.length + 4), body]);
+  return [frame, 0, frame.length];
+}
+
 const idle = { inTransaction: false, beginHeld: false };
 const inTx = { inTransaction: true, beginHeld: false };
-const PRIMARY = { kind: 'run', target: target(0, 'primary') };
-const REPLICA = { kind: 'run', target: target(0, 'replica') };
+const PRIMARY = { kind: 'run', target: target(0, 'primary'), multi: null };
+const REPLICA = { kind: 'run', target: target(0, 'replica'), multi: null };
 
 describe('QueryRouter', () => {
   before(() => loadSqlParser());
@@ -66,11 +96,37 @@ describe('QueryRouter', () => {
     const r = router();
     assert.deepEqual(r.parse('w', 'UPDATE t SET a = $1', idle), PRIMARY);
     assert.deepEqual(r.parse('r', 'SELECT a FROM t WHERE id = $1', idle), REPLICA);
-    assert.equal(r.bind('w'), target(0, 'primary'));
-    assert.equal(r.bind('r'), target(0, 'replica'));
-    assert.equal(r.bind('unknown'), null);
+    assert.equal(r.bind(...bindFrame('w', [])), target(0, 'primary'));
+    assert.equal(r.bind(...bindFrame('r', ['1'])), target(0, 'replica'));
+    assert.equal(r.bind(...bindFrame('unknown', [])), null);
     r.parse('r', 'DELETE FROM t', idle);
-    assert.equal(r.bind('r'), target(0, 'primary'));
+    assert.equal(r.bind(...bindFrame('r', [])), target(0, 'primary'));
+  });
+
+  it('sharded: a key bound as a parameter is routed at Bind, text and binary alike', () => {
+    const r = shardedRouter();
+    // Literal keys give the expected shards; two keys that land on different shards.
+    const shardOf = (k: number): number => {
+      const d = r.query(`SELECT a FROM t WHERE id = ${k}`, idle);
+      assert.equal(d.kind, 'run');
+      return (d as { target: { shard: number } }).target.shard;
+    };
+    const keys = [1, 2, 3, 4, 5, 6, 7, 8];
+    const a = keys[0];
+    const b = keys.find((k) => shardOf(k) !== shardOf(a))!;
+    assert.ok(b !== undefined);
+    assert.deepEqual(r.parse('s', 'SELECT a FROM t WHERE id = $1', idle), { kind: 'at_bind' });
+    for (const k of [a, b]) {
+      assert.equal(r.bind(...bindFrame('s', [String(k)]))?.shard, shardOf(k), `text ${k}`);
+      const bin = Buffer.alloc(8);
+      bin.writeBigInt64BE(BigInt(k));
+      assert.equal(r.bind(...bindFrame('s', [bin], [1]))?.shard, shardOf(k), `binary ${k}`);
+    }
+    // A NULL key names no shard: shard 0, where PostgreSQL finds no row.
+    assert.equal(r.bind(...bindFrame('s', [null]))?.shard, 0);
+    // A key given as a literal needs no Bind values.
+    assert.equal(r.parse('l', `SELECT a FROM t WHERE id = ${b}`, idle).kind, 'run');
+    assert.equal(r.bind(...bindFrame('l', []))?.shard, shardOf(b));
   });
 
   it('aggressive: a lone BEGIN is held; the first statement decides; COMMIT of nothing is answered here', () => {

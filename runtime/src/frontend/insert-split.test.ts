@@ -1,0 +1,26 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { insertOf, insertRows } from './insert-split.js';
+
+describe('insertRows', () => {
+  it('cuts VALUES into its rows, keeping the text around them', () => {
+    const r = insertRows("INSERT INTO t (a, b) VALUES (1, 'x'), (2, f(3, 4)) , (3,'y') RETURNING a")!;
+    assert.equal(r.prefix, 'INSERT INTO t (a, b) VALUES ');
+    assert.deepEqual(r.rows, ["(1, 'x')", '(2, f(3, 4))', "(3,'y')"]);
+    assert.equal(r.suffix, ' RETURNING a');
+    assert.equal(insertOf(r, [0, 2]), "INSERT INTO t (a, b) VALUES (1, 'x'), (3,'y') RETURNING a");
+  });
+
+  it('ignores parentheses, commas and VALUES inside strings, identifiers, dollar quotes and comments', () => {
+    const sql = `insert into "values(" (a, b) values ('(,)', 'it''s ('), /* (9) */ (E'\\' ), (', $$ ) $$), ("x", -- )\n 2) on conflict do nothing;`;
+    const r = insertRows(sql)!;
+    assert.deepEqual(r.rows, ["('(,)', 'it''s (')", "(E'\\' ), (', $$ ) $$)", '("x", -- )\n 2)']);
+    assert.equal(r.prefix, 'insert into "values(" (a, b) values ');
+    assert.equal(r.suffix, ' on conflict do nothing;');
+  });
+
+  it('null for an INSERT without VALUES rows', () => {
+    assert.equal(insertRows('INSERT INTO t SELECT * FROM u'), null);
+    assert.equal(insertRows('INSERT INTO t DEFAULT VALUES'), null);
+  });
+});
