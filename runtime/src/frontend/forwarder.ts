@@ -812,6 +812,9 @@ export class Forwarder implements ServerSink {
     if (this.server === null || this.tracker.outstanding === 0) return;
     this.host.warn('query_timeout reached, cancelling the query', { timeoutMs: this.opts.queryTimeoutMs });
     this.cancelRunningQuery();
+    // PostgreSQL drops a cancel that arrives before the backend has started the query (a busy
+    // server may not have read it yet), so while the request is still running, cancel again.
+    this.queryTimer = setTimeout(() => this.onQueryTimeout(), this.opts.queryTimeoutMs!);
   }
 }
 
