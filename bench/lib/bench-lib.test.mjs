@@ -7,6 +7,11 @@ import { parsePgbenchOutput } from './pgbench-output.mjs';
 import { machineTicksFromStat, ticksFromStat } from './proc-cpu.mjs';
 import { checkTargets, median, summarize } from './summary.mjs';
 import { pgbouncerIni } from './pgbouncer.mjs';
+import { pgdogConfig } from './pgdog.mjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@pgdog/compiler';
 
 test('case filters match whole dash-separated parts of the names', () => {
   assert.deepEqual(selectCases('S-simple-c10').map((c) => c.name), ['S-simple-c10']);
@@ -106,4 +111,20 @@ test('pgbouncer.ini: transaction pooling, SCRAM auth_file, no unix socket', () =
   assert.match(ini, /^auth_file = \/tmp\/x\/userlist\.txt$/m);
   assert.match(ini, /^default_pool_size = 20$/m);
   assert.match(ini, /^unix_socket_dir =$/m);
+});
+
+test('pgdog.toml matches PgBouncer: same pool size, no TLS to the server, and it loads', async () => {
+  const cfg = pgdogConfig({ serverPort: 5999, database: 'bench', user: 'bench', password: 'pw', poolSize: 20 });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cfg-'));
+  try {
+    writeFileSync(join(dir, 'pgdog.toml'), cfg.pgdog);
+    writeFileSync(join(dir, 'users.toml'), cfg.users);
+    const loaded = await loadConfig({ configPath: join(dir, 'pgdog.toml'), usersPath: join(dir, 'users.toml') });
+    assert.notEqual(loaded.config, null, JSON.stringify(loaded.errors));
+    const general = /** @type {any} */ (loaded.config).pgdog.general;
+    assert.equal(general.default_pool_size, 20);
+    assert.equal(general.tls_verify, 'disabled');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -23,6 +23,8 @@ port = 6432
 default_pool_size = ${p.poolSize}
 log_connections = false
 log_disconnections = false
+# As PgBouncer's server_tls_sslmode = disable: no SSLRequest per server connection.
+tls_verify = "disabled"
 
 [[databases]]
 name = ${q(p.database)}

@@ -3,6 +3,8 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
+import { SocketReader } from '../net/socket-reader.js';
+import { directIoAvailable } from '../net/stream-handle.js';
 import { SSL_REQUEST } from '../protocol/constants.js';
 import { SqlState } from '../protocol/sqlstate.js';
 import { ServerError } from './server-error.js';
@@ -37,14 +39,35 @@ export function describeAddress(a: ServerAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
+/** A connected server socket and the reader its bytes arrive through. */
+export interface ServerStream {
+  /** The TLS socket when TLS was negotiated, else the TCP socket. Paused. */
+  readonly socket: net.Socket;
+  /** Reads of `socket`: into a reused buffer for plain TCP, the TLS socket's chunks otherwise. */
+  readonly reader: SocketReader;
+}
+
 /**
- * A connected socket, TLS-wrapped when negotiated, paused (the caller attaches its reader and
- * resumes). Rejects with a ServerError (08001) carrying the underlying cause. `signal` aborts
+ * A connected socket, TLS-wrapped when negotiated, paused (the caller sets the reader's consumer
+ * and resumes). Rejects with a ServerError (08001) carrying the underlying cause. `signal` aborts
  * (connect timeout): the socket in progress is destroyed.
  */
-export async function openServerSocket(address: ServerAddress, tlsOptions: ServerTlsOptions, signal?: AbortSignal): Promise<net.Socket> {
+export async function openServerStream(address: ServerAddress, tlsOptions: ServerTlsOptions, signal?: AbortSignal): Promise<ServerStream> {
+  const reader = new SocketReader();
+  const socket = await open(address, tlsOptions, reader, signal);
+  return { socket, reader };
+}
+
+/** As openServerStream, for a short-lived socket read through its stream events (CancelRequest). */
+export function openServerSocket(address: ServerAddress, tlsOptions: ServerTlsOptions, signal?: AbortSignal): Promise<net.Socket> {
+  return open(address, tlsOptions, null, signal);
+}
+
+async function open(address: ServerAddress, tlsOptions: ServerTlsOptions, reader: SocketReader | null, signal?: AbortSignal): Promise<net.Socket> {
   const where = describeAddress(address);
-  const raw = net.connect({ host: address.host, port: address.port });
+  const intoBuffer = reader !== null && directIoAvailable;
+  const raw = intoBuffer ? net.connect({ host: address.host, port: address.port, onread: reader.onread }) : net.connect({ host: address.host, port: address.port });
+  if (reader !== null && !intoBuffer) reader.listen(raw);
   raw.setNoDelay(true);
   raw.setKeepAlive(true);
   raw.pause();
@@ -56,7 +79,7 @@ export async function openServerSocket(address: ServerAddress, tlsOptions: Serve
     await settle(raw, 'connect', (e) => new ServerError(SqlState.SqlClientUnableToEstablishSqlConnection, `pgdog: could not connect to server ${where}: ${e.message}`, { cause: e }));
     if (tlsOptions.mode === 'disabled') return raw;
     raw.write(SSL_REQUEST);
-    const answer = await firstChunk(raw, where);
+    const answer = await firstChunk(raw, reader, where);
     if (answer.length !== 1 || (answer[0] !== S && answer[0] !== N)) {
       raw.destroy();
       // More than one byte after the request would let a man in the middle inject plaintext
@@ -68,7 +91,9 @@ export async function openServerSocket(address: ServerAddress, tlsOptions: Serve
       raw.destroy();
       throw new ServerError(SqlState.SqlClientUnableToEstablishSqlConnection, `pgdog: server ${where} does not support TLS, but tls_verify = ${tlsOptions.mode} requires it`);
     }
-    return await upgrade(raw, address, tlsOptions, signal);
+    const secure = await upgrade(raw, address, tlsOptions, signal);
+    reader?.listen(secure);
+    return secure;
   } catch (e) {
     raw.destroy();
     if (signal?.aborted) throw signal.reason;
@@ -137,17 +162,19 @@ function settle(socket: net.Socket, event: string, wrap: (e: Error) => ServerErr
 }
 
 /** The first chunk the server sends; the socket is paused again before anything else is read. */
-function firstChunk(socket: net.Socket, where: string): Promise<Buffer> {
+function firstChunk(socket: net.Socket, reader: SocketReader | null, where: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
-      socket.off('data', onData);
+      if (reader === null) socket.off('data', onData);
+      else reader.setConsumer(null);
       socket.off('error', onError);
       socket.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
       socket.pause();
       cleanup();
-      resolve(chunk);
+      // A reader's chunk lives in a buffer it reuses.
+      resolve(reader === null ? chunk : Buffer.from(chunk));
     };
     const onError = (e: Error): void => {
       cleanup();
@@ -157,7 +184,8 @@ function firstChunk(socket: net.Socket, where: string): Promise<Buffer> {
       cleanup();
       reject(new ServerError(SqlState.ConnectionFailure, `pgdog: server ${where} closed the connection during SSLRequest`));
     };
-    socket.on('data', onData);
+    if (reader === null) socket.on('data', onData);
+    else reader.setConsumer(onData);
     socket.once('error', onError);
     socket.once('close', onClose);
     socket.resume();

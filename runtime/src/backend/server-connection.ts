@@ -16,7 +16,7 @@ import { uniformLengthLimits } from '../protocol/length-limits.js';
 import { MalformedMessageError } from '../protocol/malformed-message.js';
 import { SqlState } from '../protocol/sqlstate.js';
 import { sendCancel } from './cancel.js';
-import { describeAddress, openServerSocket, type ServerAddress, type ServerTlsOptions } from './connect-socket.js';
+import { describeAddress, openServerStream, type ServerAddress, type ServerStream, type ServerTlsOptions } from './connect-socket.js';
 import { InternalQuery, queryMessage, type InternalResult } from './internal-query.js';
 import { ServerError, connectionLost, serverErrorFromResponse } from './server-error.js';
 import type { ServerSink } from './server-sink.js';
@@ -59,7 +59,7 @@ export class ServerConnection implements FrameHandler {
   readonly id: number;
   readonly address: ServerAddress;
   readonly tls: ServerTlsOptions;
-  /** performance.now() at creation / at the last attach or detach (monotonic ms). */
+  /** performance.now() at creation / at the last detach (monotonic ms). */
   readonly createdAt: number;
   lastUsedAt: number;
   private readonly sock: net.Socket;
@@ -89,8 +89,8 @@ export class ServerConnection implements FrameHandler {
       controller.abort(new ServerError(SqlState.SqlClientUnableToEstablishSqlConnection, msg));
     }, timerDelay(opts.connectTimeoutMs));
     try {
-      const socket = await openServerSocket(address, opts.tls ?? PREFER, controller.signal);
-      const conn = new ServerConnection(socket, address, opts);
+      const stream = await openServerStream(address, opts.tls ?? PREFER, controller.signal);
+      const conn = new ServerConnection(stream, address, opts);
       await conn.ready(controller.signal);
       return conn;
     } finally {
@@ -98,14 +98,16 @@ export class ServerConnection implements FrameHandler {
     }
   }
 
-  private constructor(socket: net.Socket, address: ServerAddress, opts: ServerConnectOptions) {
+  private constructor(stream: ServerStream, address: ServerAddress, opts: ServerConnectOptions) {
+    const socket = stream.socket;
     this.id = nextId++;
     this.address = address;
     this.tls = opts.tls ?? PREFER;
     this.createdAt = performance.now();
     this.lastUsedAt = this.createdAt;
     this.sock = socket;
-    this.framer = new Framer(this, { lengthLimits: uniformLengthLimits(opts.maxMessageLength) });
+    // Plain TCP reads land in one reused buffer: views handed to sinks die with the callback.
+    this.framer = new Framer(this, { lengthLimits: uniformLengthLimits(opts.maxMessageLength), reusedChunks: stream.reader.reusesMemory });
     this.phase = Phase.Startup;
     this.sink = null;
     this.runSink = null;
@@ -122,7 +124,7 @@ export class ServerConnection implements FrameHandler {
     this.paused = false;
     this.closeListener = null;
     this.method = null;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.reader.setConsumer((chunk) => this.onData(chunk));
     socket.on('error', (e: Error) => {
       this.socketError ??= connectionLost(`pgdog: connection to server ${describeAddress(address)} failed: ${e.message}`, e);
     });
@@ -191,7 +193,6 @@ export class ServerConnection implements FrameHandler {
     }
     if (this.phase !== Phase.Ready || this.sink !== null) throw new Error(`ServerConnection ${this.id}: attach while busy`);
     this.sink = sink;
-    this.lastUsedAt = performance.now();
   }
 
   detach(): void {

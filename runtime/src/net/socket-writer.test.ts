@@ -10,9 +10,19 @@ interface Pair {
   server: net.Socket;
 }
 
-function recorder(): Pausable & { events: string[] } {
+function recorder(): Pausable & { events: string[]; resumed: Promise<void> } {
   const events: string[] = [];
-  return { events, pause: () => events.push('pause'), resume: () => events.push('resume') };
+  let onResume = (): void => {};
+  const resumed = new Promise<void>((r) => (onResume = r));
+  return {
+    events,
+    resumed,
+    pause: () => events.push('pause'),
+    resume: () => {
+      events.push('resume');
+      onResume();
+    },
+  };
 }
 
 async function collect(sock: net.Socket, bytes: number): Promise<Buffer> {
@@ -90,8 +100,10 @@ describe('SocketWriter', () => {
     assert.deepEqual(peer.events, ['pause']);
     assert.equal(w.full, true);
     client.resume();
-    await new Promise<void>((r) => server.once('drain', () => setImmediate(r)));
+    await peer.resumed;
+    await new Promise((r) => setImmediate(r));
     assert.deepEqual(peer.events, ['pause', 'resume']);
+    assert.equal(w.full, false);
     client.destroy();
     server.destroy();
   });

@@ -107,6 +107,38 @@ describe('Framer on a genuine frontend stream', () => {
   });
 });
 
+describe('Framer with reused chunks', () => {
+  /** Feeds `chunks` through one buffer, as a socket reading into the same memory does, scribbling over it after each feed. */
+  function frameThroughOneBuffer(chunks: Buffer[], mode: FramerMode, limits?: Int32Array): Recorder {
+    const rec = new Recorder();
+    const framer = new Framer(rec, { mode, lengthLimits: limits, reusedChunks: true });
+    const memory = Buffer.alloc(Math.max(...chunks.map((c) => c.length)));
+    for (const chunk of chunks) {
+      chunk.copy(memory);
+      assert.equal(framer.feed(memory.subarray(0, chunk.length)), null);
+      memory.fill(0xee);
+    }
+    assert.equal(framer.pendingBytes(), 0, 'no bytes left over');
+    return rec;
+  }
+
+  it('yields the same frames when frames span chunks of an overwritten buffer', () => {
+    const front = frontendStream();
+    const limits = frontendLengthLimits();
+    const wholeFront = frameAll([front], FramerMode.Startup, limits);
+    for (let seed = 1; seed <= 60; seed++) {
+      const rec = frameThroughOneBuffer(randomChunks(front, seed, seed % 2 ? 50 : 9000), FramerMode.Startup, limits);
+      assertSameFrames(rec.frames, wholeFront.frames, `frontend seed ${seed}`);
+    }
+    const back = backendStream();
+    const wholeBack = frameAll([back], FramerMode.Typed);
+    for (let k = 1; k < back.length; k++) {
+      assertSameFrames(frameThroughOneBuffer(splitAt(back, k), FramerMode.Typed).frames, wholeBack.frames, `backend split at ${k}`);
+    }
+    assertSameFrames(frameThroughOneBuffer(fixedChunks(back, 1), FramerMode.Typed).frames, wholeBack.frames, 'backend 1-byte chunks');
+  });
+});
+
 describe('Framer on a backend stream', () => {
   const stream = backendStream();
   const whole = frameAll([stream], FramerMode.Typed);

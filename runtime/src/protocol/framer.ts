@@ -51,6 +51,11 @@ export interface FramerOptions {
   lengthLimits?: Int32Array;
   /** Max whole startup packet length. Default: PostgreSQL's 10004. */
   maxStartupPacketLength?: number;
+  /**
+   * Chunks are views of a buffer the caller overwrites once feed() returns (a socket reading into
+   * one buffer): the pieces of a frame spanning chunks are copied. Default false.
+   */
+  reusedChunks?: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -64,7 +69,7 @@ const HEADER = Buffer.alloc(8);
  * chunks is gathered as a list of pieces and joined once when its last byte arrives, so joining
  * costs the frame size and never grows with the number of chunks. Only a leftover tail is copied.
  * Chunks given to `feed` must not be modified afterwards: the framer may hold them until the frame
- * they start completes.
+ * they start completes (unless `reusedChunks` says they will be, and it copies them instead).
  *
  * A handler that throws stops the framer for good (feed() then returns an XX000 error): the
  * exception propagates once and the connection should be closed.
@@ -77,6 +82,7 @@ export class Framer {
   private readonly handler: FrameHandler;
   private readonly limits: Int32Array;
   private readonly maxStartup: number;
+  private readonly reusedChunks: boolean;
   private mode: FramerMode;
   private error: FramingError | null;
 
@@ -101,6 +107,7 @@ export class Framer {
     this.limits = options.lengthLimits ?? uniformLengthLimits();
     if (this.limits.length !== 256) throw new RangeError('lengthLimits must have 256 entries');
     this.maxStartup = options.maxStartupPacketLength ?? STARTUP_PACKET_LIMIT;
+    this.reusedChunks = options.reusedChunks === true;
     this.mode = options.mode ?? FramerMode.Typed;
     this.error = null;
     this.pieces = [];
@@ -204,7 +211,7 @@ export class Framer {
     }
     const take = this.need - this.gathered;
     if (len < take) {
-      this.pieces.push(chunk);
+      this.pieces.push(this.reusedChunks ? Buffer.from(chunk) : chunk);
       this.gathered += len;
       return -1;
     }
