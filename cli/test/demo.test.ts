@@ -1,5 +1,5 @@
 // `pgdog demo` end to end: the real CLI as a subprocess (no stdin), real psql and pg through the
-// proxy it starts, and nothing left behind after it stops.
+// proxy it starts (its unsharded and its sharded database), and nothing left behind after it stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { canConnect, pgbin } from '@pgdog/testing';
 import { cliBin, repoRoot } from './cli-run.js';
+import { checkShardedDemo } from './demo-sharded-checks.js';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg') as {
@@ -51,14 +52,26 @@ async function waitForOutput(demo: Demo, needle: string, timeoutMs = 90_000): Pr
   }
 }
 
+interface BannerFacts {
+  primaryPort: number;
+  replicaPort: number;
+  shards: { port: number; database: string }[];
+  configDir: string;
+  dataDir: string;
+  routeLine: string;
+}
+
 /** What the banner says about where things live. */
-function bannerFacts(stdout: string): { primaryPort: number; replicaPort: number; configDir: string; dataDir: string } {
+function bannerFacts(stdout: string): BannerFacts {
   const primary = /^ {2}primary {2}127\.0\.0\.1:(\d+)$/m.exec(stdout);
   const replica = /^ {2}replica {2}127\.0\.0\.1:(\d+) /m.exec(stdout);
+  const shards = [...stdout.matchAll(/^ {2}shard (\d+) {2}127\.0\.0\.1:(\d+)\/(\w+)$/gm)].map((m) => ({ shard: Number(m[1]), port: Number(m[2]), database: m[3]! }));
   const config = /^ {2}config {3}(\S+)\/pgdog\.toml,/m.exec(stdout);
   const data = /^ {2}data {5}(\S+)$/m.exec(stdout);
-  assert.ok(primary && replica && config && data, `banner incomplete:\n${stdout}`);
-  return { primaryPort: Number(primary[1]), replicaPort: Number(replica[1]), configDir: config[1], dataDir: data[1] };
+  const route = /^ {2}(node \S+ route .*)$/m.exec(stdout);
+  assert.ok(primary && replica && config && data && route, `banner incomplete:\n${stdout}`);
+  assert.deepEqual(shards.map((s) => s.shard), [0, 1], `two shards in the banner:\n${stdout}`);
+  return { primaryPort: Number(primary[1]), replicaPort: Number(replica[1]), shards, configDir: config[1]!, dataDir: data[1]!, routeLine: route[1]! };
 }
 
 function psql(url: string, sql: string): Promise<string> {
@@ -87,7 +100,7 @@ async function assertNothingLeft(facts: ReturnType<typeof bannerFacts>, pgdogPor
   assert.equal(existsSync(facts.configDir), false, `config dir ${facts.configDir} left behind`);
   assert.equal(existsSync(facts.dataDir), false, `data dir ${facts.dataDir} left behind`);
   assert.deepEqual(processesUsing(facts.dataDir), [], 'PostgreSQL processes left behind');
-  for (const port of [pgdogPort, facts.primaryPort, facts.replicaPort]) assert.equal(await canConnect(port), false, `port ${port} still accepts connections`);
+  for (const port of [pgdogPort, facts.primaryPort, facts.replicaPort, ...facts.shards.map((s) => s.port)]) assert.equal(await canConnect(port), false, `port ${port} still accepts connections`);
 }
 
 test('pgdog demo serves the sample schema through pgdog and cleans up after --exit-after', { timeout: 180_000 }, async () => {
@@ -135,13 +148,14 @@ test('pgdog demo serves the sample schema through pgdog and cleans up after --ex
   }
 });
 
-test('Ctrl-C (SIGINT) stops the demo cleanly with exit code 0', { timeout: 180_000 }, async () => {
+test('the sharded database: rows on their shards, cross-shard answers as one database; then Ctrl-C (SIGINT) stops the demo cleanly', { timeout: 180_000 }, async () => {
   const port = await freePort();
   const demo = startDemo(['--port', String(port)]);
   try {
     await waitForOutput(demo, 'Press Ctrl-C');
     const facts = bannerFacts(demo.stdout());
     assert.equal(await psql(`postgres://pgdog:pgdog@127.0.0.1:${port}/pgdog`, 'SELECT count(*) FROM orders'), '1000');
+    await checkShardedDemo(psql, port, facts.shards, facts.routeLine, repoRoot);
     demo.child.kill('SIGINT');
     assert.equal(await demo.exited, 0, demo.stderr());
     await assertNothingLeft(facts, port);

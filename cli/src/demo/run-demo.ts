@@ -1,15 +1,17 @@
-// `pgdog demo`: a throwaway primary + streaming replica with sample data, served by pgdog until
-// Ctrl-C (or --exit-after), then everything is stopped and its files removed.
+// `pgdog demo`: throwaway PostgreSQL servers (a primary with a streaming replica, and two shard
+// primaries) with sample data, served by pgdog until Ctrl-C (or --exit-after), then everything is
+// stopped and its files removed.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PgServer } from '@pgdog/testing';
 import { ExitCode } from '../exit-codes.js';
-import { bannerLines } from './banner.js';
+import { bannerLines, clientHost } from './banner.js';
 import { demoConfig } from './demo-config.js';
 import { isListenError, portIsFree } from './port-check.js';
 import { SAMPLE_SCHEMA_SQL } from './sample-schema.js';
+import { SHARD_COUNT, SHARDED_DATABASE, SHARDED_SCHEMA_SQL, shardDatabaseName } from './sharded-schema.js';
 import { listenForStop } from './stop-signal.js';
 
 export const DEMO_USER = 'pgdog';
@@ -21,6 +23,8 @@ export interface DemoOptions {
   readonly port: number;
   /** Stop by itself after this many seconds; null waits for a signal. 0 stops right after start-up. */
   readonly exitAfterSec: number | null;
+  /** How to run the pgdog CLI from the user's shell (printed in the dry-run example). */
+  readonly pgdogCommand: string;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -31,11 +35,12 @@ export async function runDemo(opts: DemoOptions): Promise<ExitCode> {
     return ExitCode.Usage;
   }
   // Only now: the harness and the runtime are not needed for the busy-port answer.
-  const [testing, compiler, runtime, report] = await Promise.all([
+  const [testing, compiler, runtime, report, loader] = await Promise.all([
     import('@pgdog/testing'),
     import('@pgdog/compiler'),
     import('@pgdog/runtime'),
     import('../validate-report.js'),
+    import('./load-through-pgdog.js'),
   ]);
   const configDir = mkdtempSync(join(tmpdir(), 'pgdog-demo-'));
   const stop = listenForStop(() => {
@@ -46,20 +51,22 @@ export async function runDemo(opts: DemoOptions): Promise<ExitCode> {
   });
   let server: Awaited<ReturnType<typeof runtime.startServer>> | null = null;
   try {
-    opts.out('starting a throwaway PostgreSQL primary and a streaming replica...');
-    const { primary, replicas } = await testing.startPrimaryWithReplicas(1, {
-      users: [{ name: DEMO_USER, password: DEMO_PASSWORD, auth: 'scram' }],
-      databases: [{ name: DEMO_DATABASE, owner: DEMO_USER }],
-    });
-    opts.out('loading the sample schema (countries, users, orders)...');
+    opts.out(`starting throwaway PostgreSQL servers: a primary with a streaming replica, and ${SHARD_COUNT} shards...`);
+    const users = [{ name: DEMO_USER, password: DEMO_PASSWORD, auth: 'scram' as const }];
+    const [{ primary, replicas }, ...shards] = await Promise.all([
+      testing.startPrimaryWithReplicas(1, { users, databases: [{ name: DEMO_DATABASE, owner: DEMO_USER }] }),
+      ...Array.from({ length: SHARD_COUNT }, (_, i) => testing.startPostgres({ users, databases: [{ name: shardDatabaseName(i), owner: DEMO_USER }] })),
+    ]);
+    const shardPorts = shards.map((s) => s.port);
+    opts.out(`loading the sample schema (countries, users, orders) into "${DEMO_DATABASE}"...`);
     await loadSampleSchema(primary);
-    for (const r of replicas) await primary.waitForReplay(r, 30_000);
 
     const files = demoConfig({
       host: opts.host,
       port: opts.port,
       primaryPort: primary.port,
       replicaPorts: replicas.map((r) => r.port),
+      shardPorts,
       database: DEMO_DATABASE,
       user: DEMO_USER,
       password: DEMO_PASSWORD,
@@ -84,6 +91,9 @@ export async function runDemo(opts: DemoOptions): Promise<ExitCode> {
       opts.err(busyPortMessage(opts.host, opts.port));
       return ExitCode.Usage;
     }
+    opts.out(`loading the same rows into "${SHARDED_DATABASE}" through pgdog: the DDL goes to every shard, each row to its shard...`);
+    const login = { host: clientHost(opts.host), port: server.port, user: DEMO_USER, password: DEMO_PASSWORD, database: SHARDED_DATABASE };
+    await Promise.all([loader.runThroughPgdog(login, SHARDED_SCHEMA_SQL), ...replicas.map((r) => primary.waitForReplay(r, 30_000))]);
     for (const line of bannerLines({
       host: opts.host,
       port: server.port,
@@ -92,8 +102,10 @@ export async function runDemo(opts: DemoOptions): Promise<ExitCode> {
       database: DEMO_DATABASE,
       primaryPort: primary.port,
       replicaPorts: replicas.map((r) => r.port),
+      shardPorts,
       configDir,
       dataDir: testing.currentSessionDir(),
+      pgdogCommand: opts.pgdogCommand,
       exitAfterSec: opts.exitAfterSec,
     })) {
       opts.out(line);

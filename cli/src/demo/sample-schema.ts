@@ -1,28 +1,9 @@
-// The demo's sample data: countries, users and orders, generated deterministically (no random())
-// so that every run, and the demo's test, sees the same rows.
+// The demo's unsharded database "pgdog" (primary + replica): its schema and the sample rows,
+// loaded directly on the primary before pgdog starts.
 
-/** Row counts the statements below produce. */
-export const SAMPLE_ROWS = { countries: 12, users: 300, orders: 1000 } as const;
+import { SAMPLE_ROWS, sampleInserts } from './sample-data.js';
 
-const COUNTRIES: readonly (readonly [code: string, name: string])[] = [
-  ['AR', 'Argentina'],
-  ['AU', 'Australia'],
-  ['BR', 'Brazil'],
-  ['CA', 'Canada'],
-  ['DE', 'Germany'],
-  ['FR', 'France'],
-  ['IN', 'India'],
-  ['JP', 'Japan'],
-  ['KE', 'Kenya'],
-  ['NL', 'Netherlands'],
-  ['US', 'United States'],
-  ['VN', 'Vietnam'],
-];
-
-/**
- * One statement per entry, run in order as the demo user on the primary. User n lives in country
- * n mod 12 (in code order); order n belongs to user ((n - 1) mod 300) + 1.
- */
+/** One statement per entry, run in order as the demo user on the primary (rows: sample-data.ts). */
 export const SAMPLE_SCHEMA_SQL: readonly string[] = [
   `CREATE TABLE countries (
      code text PRIMARY KEY,
@@ -43,17 +24,7 @@ export const SAMPLE_SCHEMA_SQL: readonly string[] = [
      created_at timestamptz NOT NULL
    )`,
   `CREATE INDEX orders_user_id_idx ON orders (user_id)`,
-  `INSERT INTO countries (code, name) VALUES ${COUNTRIES.map(([c, n]) => `('${c}', '${n}')`).join(', ')}`,
-  `INSERT INTO users (id, name, email, country_code, created_at)
-   SELECT n, 'user ' || n, 'user' || n || '@example.com',
-          (SELECT code FROM countries ORDER BY code OFFSET n % ${COUNTRIES.length} LIMIT 1),
-          timestamptz '2025-01-01 00:00:00+00' + n * interval '7 hours'
-     FROM generate_series(1, ${SAMPLE_ROWS.users}) AS n`,
-  `INSERT INTO orders (id, user_id, amount, status, created_at)
-   SELECT n, (n - 1) % ${SAMPLE_ROWS.users} + 1, ((n * 37) % 500 + 1) + (n % 100) / 100.0,
-          (ARRAY['pending', 'paid', 'shipped', 'cancelled'])[n % 4 + 1],
-          timestamptz '2025-02-01 00:00:00+00' + n * interval '3 hours'
-     FROM generate_series(1, ${SAMPLE_ROWS.orders}) AS n`,
+  ...sampleInserts(500),
   // Explicit ids were inserted, so move the identities past them for the INSERT example.
   `SELECT setval(pg_get_serial_sequence('users', 'id'), ${SAMPLE_ROWS.users})`,
   `SELECT setval(pg_get_serial_sequence('orders', 'id'), ${SAMPLE_ROWS.orders})`,
