@@ -31,9 +31,11 @@ function decision(r: Route): unknown {
 }
 
 test('without a column order, an INSERT without a column list cannot find its key', () => {
+  // Refused, not broadcast: on every shard the row would be stored once per shard.
   const r = run('INSERT INTO orders VALUES (61, 1)');
-  assert.equal(r.shards, 'all');
-  assert.match(r.reason, /without a column list/);
+  assert.deepEqual(r.shards, []);
+  assert.equal(r.blocked?.sqlstate, '0A000');
+  assert.match(r.blocked?.message ?? '', /without a column list/);
   const unknown = run('INSERT INTO orders VALUES (61, 1)', new Map([['customers', ['id']]]));
   assert.deepEqual(decision(unknown), decision(r));
 });

@@ -14,7 +14,7 @@
 
 import type { StatementAnalysis } from '../sql/types.js';
 import { crossShardDisabled, prepareRoutingTable, type PreparedDatabase, type PreparedTable } from './prepared-table.js';
-import type { Route, RouteInput } from './route-types.js';
+import type { Route, RouteInput, RouteKey } from './route-types.js';
 import { tableNamesOf } from './rule-facts.js';
 import { initialSessionState, stepSession } from './session-state.js';
 import { shardList } from './sql-shards.js';
@@ -118,6 +118,11 @@ function unite(decisions: readonly StatementDecision[]): StatementDecision {
   };
 }
 
+/** "All shards until $n is bound" (sql-shards.ts): a parameter key without a value yet. */
+function keyIsUnbound(key: RouteKey | null): boolean {
+  return key !== null && key.hash === null && key.value.charCodeAt(0) === 36 /* $ */;
+}
+
 function spansShards(shards: number[] | 'all', shardCount: number): boolean {
   return shards === 'all' ? shardCount > 1 : shards.length > 1;
 }
@@ -130,12 +135,13 @@ export function route(table: RoutingTable, input: RouteInput): Route {
   const statements = analysis.ok ? analysis.statements : [];
   let d: StatementDecision;
   let tables: string[];
+  let shape: StatementShape | null = null;
   if (analysis.ok && statements.length === 0) {
     d = { statement: 'other', neutral: true, shards: [0], role: 'primary', source: 'default', rule: null, key: null, blocked: null, reason: 'An empty query: one shard (shard 0) answers it.' };
     tables = [];
   } else if (statements.length === 1) {
     // unite() of one decision is that decision.
-    const shape = statementShape(db, statements[0]);
+    shape = statementShape(db, statements[0]);
     d = decideOne(p, db, input, statements[0], shape);
     tables = copyOf(shape.tableNames());
   } else {
@@ -148,6 +154,15 @@ export function route(table: RoutingTable, input: RouteInput): Route {
     const message = `cross-shard queries are disabled for user "${input.user}" on database "${input.database}"; this query would run on ${where}`;
     d = { ...d, shards: [], blocked: { message, sqlstate: RouteSqlState.FeatureNotSupported }, reason: `Blocked: ${message} (${d.reason.slice(0, -1)}).` };
     cross = false;
+  }
+  // A cross-shard SELECT is merged by the proxy; one the merger cannot combine is refused, not
+  // answered wrongly. Not while the key awaits its Bind value: the bound route may be one shard.
+  if (cross && shape !== null && statements[0].kind === 'select' && !keyIsUnbound(d.key)) {
+    const refusal = shape.crossShardRefusal(input.query);
+    if (refusal !== null) {
+      d = { ...d, shards: [], blocked: { message: refusal.message, sqlstate: RouteSqlState.FeatureNotSupported }, reason: `Blocked: ${refusal.message} (${d.reason.slice(0, -1)}).` };
+      cross = false;
+    }
   }
   return {
     query: input.query,

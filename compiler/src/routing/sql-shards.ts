@@ -1,7 +1,13 @@
 // Precedence steps 6 and 7: the shards the SQL itself implies. A sharding key restricts the
 // statement; otherwise the defaults of SPEC §3.2 apply: omnisharded tables are read from one
-// shard and written on all, sharded (or unknown) tables without a key go to all shards, and a
-// statement without tables goes to one shard. DDL runs everywhere.
+// shard and written on all, sharded tables without a key go to all shards, and a statement
+// without tables goes to one shard. DDL runs everywhere.
+//
+// A table the config does not name is omnisharded, as in pgDog ("unless otherwise specified as a
+// sharded table, all tables are omnisharded"), when every [[sharded_tables]] entry of the
+// database names its table. With a column-only entry (any table with that column is sharded)
+// such a table may be sharded, and without the schema route() cannot tell: it is read from all
+// shards, and an INSERT that gives no key is refused rather than stored once per shard.
 
 import type { StatementAnalysis, TableName } from '../sql/types.js';
 import { evaluateKeys, type KeyFact, type KeyOutcome } from './key-shards.js';
@@ -10,6 +16,7 @@ import type { RouteInput, RouteSource } from './route-types.js';
 import { isWriteStatement } from './statement-write.js';
 import { statementShape, type StatementShape } from './statement-shape.js';
 import { classifyTable, shardedEntries, tableLabel, type TableClass } from './table-lookup.js';
+import { unplaceableInsertMessage } from './write-refusals.js';
 
 export interface SqlShards {
   shards: number[] | 'all';
@@ -17,9 +24,20 @@ export interface SqlShards {
   key: KeyFact | null;
   /** Clause for the reason sentence. */
   why: string;
+  /** The statement cannot run correctly on these shards: the message it is refused with. */
+  refusal?: string;
 }
 
 const isOmni = (c: TableClass): boolean => c === 'omnisharded' || c === 'system';
+
+/** Unnamed tables are omnisharded unless a column-only entry could make them sharded. */
+const unknownIsOmni = (db: PreparedDatabase): boolean => db.shardedByColumnOnly.length === 0;
+
+function omniIn(db: PreparedDatabase, c: TableClass): boolean {
+  return isOmni(c) || (c === 'unknown' && unknownIsOmni(db));
+}
+
+const OMNI_BY_DEFAULT = ' (tables not configured as sharded are omnisharded by default)';
 
 function list(labels: readonly string[]): string {
   return labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
@@ -108,7 +126,8 @@ function broadcastWhy(db: PreparedDatabase, stmt: StatementAnalysis, classes: re
     return `No sharding key for ${tableLabel(t)}.${entry.column} in the query, so all shards`;
   }
   const unknown = stmt.tables.filter((_, i) => classes[i] === 'unknown').map(tableLabel);
-  return `${unknown.length === 1 ? 'Table' : 'Tables'} ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} neither sharded nor omnisharded in the config, so all shards`;
+  // Only with a column-only key: otherwise unnamed tables are omnisharded.
+  return `${unknown.length === 1 ? 'Table' : 'Tables'} ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} neither sharded nor omnisharded in the config and may have the column-only key ${db.shardedByColumnOnly[0]?.column ?? ''}, so all shards`;
 }
 
 export function sqlShards(
@@ -123,15 +142,32 @@ export function sqlShards(
   shape ??= statementShape(db, stmt);
   const classes = shape.classes();
   const target = writeTarget(stmt);
-  if (target !== null && isOmni(classifyTable(db, target))) {
-    return { shards: 'all', source: 'omnisharded', key: null, why: `Writes to the omnisharded table ${tableLabel(target)} go to every shard` };
+  if (target !== null) {
+    const c = classifyTable(db, target);
+    if (omniIn(db, c)) {
+      const why = `Writes to the omnisharded table ${tableLabel(target)} go to every shard${c === 'unknown' ? OMNI_BY_DEFAULT : ''}`;
+      return { shards: 'all', source: 'omnisharded', key: null, why };
+    }
   }
-  if (classes.every(isOmni)) {
+  let allOmni = true;
+  for (let i = 0; i < classes.length; i++) if (!omniIn(db, classes[i])) allOmni = false;
+  if (allOmni) {
     const labels = list(stmt.tables.map(tableLabel));
-    if (isWriteStatement(stmt)) return { shards: 'all', source: 'omnisharded', key: null, why: `A write to omnisharded ${stmt.tables.length === 1 ? 'table' : 'tables'} ${labels} goes to every shard` };
-    return { shards: [0], source: 'omnisharded', key: null, why: `${stmt.tables.length === 1 ? 'Table' : 'Tables'} ${labels} ${stmt.tables.length === 1 ? 'is' : 'are'} omnisharded, so any one shard answers (shard 0)` };
+    const one = stmt.tables.length === 1;
+    const note = classes.includes('unknown') ? OMNI_BY_DEFAULT : '';
+    if (isWriteStatement(stmt)) return { shards: 'all', source: 'omnisharded', key: null, why: `A write to omnisharded ${one ? 'table' : 'tables'} ${labels} goes to every shard${note}` };
+    return { shards: [0], source: 'omnisharded', key: null, why: `${one ? 'Table' : 'Tables'} ${labels} ${one ? 'is' : 'are'} omnisharded${note}, so any one shard answers (shard 0)` };
   }
-  if (stmt.kind === 'copy' && target !== null) return { shards: 'all', source: 'default', key: null, why: copyWhy(db, stmt, target) };
+  if (stmt.kind === 'copy' && target !== null) {
+    const why = copyWhy(db, stmt, target);
+    const entry = shardedEntries(db, target)[0];
+    const cols = stmt.copy?.columns ?? null;
+    // Rows without their key cannot be split, and every shard storing each row would be wrong.
+    if (entry !== undefined && cols !== null && !cols.includes(entry.column)) {
+      return { shards: 'all', source: 'default', key: null, why, refusal: `COPY into ${tableLabel(target)} without its sharding column ${entry.column} cannot be split by row; add ${entry.column} to the column list` };
+    }
+    return { shards: 'all', source: 'default', key: null, why };
+  }
   const k = evaluateKeys(db, stmt, shape, input.params, input.tableColumns);
   if (k.shards !== null) {
     if (k.shards.length === 0) {
@@ -140,7 +176,10 @@ export function sqlShards(
     }
     const shards = k.shards;
     const d = describeKeys(k, shards);
-    return { shards, source: 'sharding_key', key: d.key, why: d.why };
+    // The proxy does not send a multi-row INSERT whole to each of its shards (each would store
+    // every row): the dry run says what it does instead.
+    const split = stmt.kind === 'insert' && stmt.insert !== null && stmt.insert.rows > 1 && shards.length > 1;
+    return { shards, source: 'sharding_key', key: d.key, why: split ? `${d.why}; the INSERT is split into one INSERT per shard with that shard's rows` : d.why };
   }
   if (k.unbound !== null && k.restrictsOnceBound) {
     const u = k.unbound;
@@ -151,5 +190,9 @@ export function sqlShards(
       why: `Key ${keyLabel(u)} = ${u.value} has no bound value, so its shard is not known yet (all shards until ${u.value} is bound)`,
     };
   }
-  return { shards: 'all', source: 'default', key: null, why: broadcastWhy(db, stmt, classes, k) };
+  const why = broadcastWhy(db, stmt, classes, k);
+  if (stmt.kind === 'insert' && stmt.insert !== null && target !== null) {
+    return { shards: 'all', source: 'default', key: null, why, refusal: unplaceableInsertMessage(db, stmt, target, k) };
+  }
+  return { shards: 'all', source: 'default', key: null, why };
 }

@@ -16,6 +16,7 @@ import { effectiveHints, type SessionState } from './session-state.js';
 import { shardList, sqlShards, upperFirst } from './sql-shards.js';
 import { statementShape, type StatementShape } from './statement-shape.js';
 import { RouteSqlState } from './sqlstate.js';
+import { assignedShardingColumn, shardingKeyUpdateMessage } from './write-refusals.js';
 
 export interface StatementDecision {
   statement: StatementKind;
@@ -121,8 +122,11 @@ export function routePlainStatement(ctx: StatementContext, stmt: StatementAnalys
     const r = shape.rules(stmt, input, state.applicationName, state.inTransaction);
     if (r.block !== null || r.route !== null) return null;
   }
+  // Refusals are rare: routeStatement() words them.
+  if (stmt.kind === 'update' && stmt.assigned.length > 0 && assignedShardingColumn(db, stmt) !== null) return null;
   const neutral = isNeutral(stmt);
   const s = sqlShards(db, stmt, shape, input, neutral);
+  if (s.refusal !== undefined) return null;
   const c = defaultRole(ctx.p, db, stmt, state);
   return {
     statement: stmt.kind,
@@ -176,6 +180,12 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
     }
   }
   if (ctx.setError !== null) return blocked('set', null, ctx.setError, RouteSqlState.InvalidParameterValue, ctx.setError);
+  // Whatever picks the shard (even a hint), the row could belong elsewhere after the UPDATE.
+  const moved = stmt === null ? null : assignedShardingColumn(db, stmt);
+  if (moved !== null) {
+    const message = shardingKeyUpdateMessage(moved);
+    return blocked('sharding_key', null, message, RouteSqlState.FeatureNotSupported, message);
+  }
 
   const d = new Decision();
   // 2. Plugins (the runtime asks them and passes the answer in).
@@ -224,6 +234,7 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
   // 6 and 7. The sharding key in the SQL, else the defaults.
   if (d.shards === null) {
     const s = sqlShards(db, stmt, shape, input, neutral);
+    if (s.refusal !== undefined) return blocked(s.source, null, s.refusal, RouteSqlState.FeatureNotSupported, s.refusal);
     d.pickShards(s.shards, s.source, s.why);
     d.key = toRouteKey(s.key);
   } else if (db.shardCount === 1) {

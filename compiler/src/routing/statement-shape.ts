@@ -10,6 +10,8 @@
 // guess. Analyses built any other way (not frozen) get a shape of their own that lives for one
 // route() call. A new routing table makes new PreparedDatabase objects, and with them new shapes.
 
+import { planCrossShardSelect } from '../cross-shard/plan-select.js';
+import type { CrossShardRefusal } from '../cross-shard/plan-types.js';
 import type { RuleMatch } from '../rules/match.js';
 import { matchBlockRule, matchRouteRule } from '../rules/match.js';
 import type { KeyCandidate, KeyExpr, StatementAnalysis, TableName } from '../sql/types.js';
@@ -50,6 +52,7 @@ export class StatementShape {
   private readonly keyTables: (TableName | null)[] = [];
   private readonly keyColumns: (string | null)[] = [];
   private formula: KeyExpr | undefined = undefined;
+  private refusal: CrossShardRefusal | null | undefined = undefined;
 
   constructor(readonly db: PreparedDatabase, private readonly stmt: StatementAnalysis) {
     for (const k of stmt.keys) {
@@ -81,6 +84,19 @@ export class StatementShape {
   /** The statement's key formula as plain objects (see `plainKeyExpr`). */
   keyFormula(): KeyExpr {
     return (this.formula ??= plainKeyExpr(this.stmt.keyExpr));
+  }
+
+  /**
+   * Why the cross-shard merger cannot combine this SELECT's per-shard results, or null. The
+   * planner looks at the statement's structure, which the literal values of one shape share, so
+   * it parses the text once per shape.
+   */
+  crossShardRefusal(sql: string): CrossShardRefusal | null {
+    if (this.refusal === undefined) {
+      const o = planCrossShardSelect(sql);
+      this.refusal = o.ok ? null : o.refusal;
+    }
+    return this.refusal;
   }
 
   /** The statement's tables as route objects list them (`schema.name` when qualified). */
