@@ -5,11 +5,11 @@
 // Rounds interleave the two targets so machine drift hits both alike. Prints TPS (median of
 // rounds) and sharded/unsharded; the target is >= 0.90.
 //
-// usage: node bench/sharded.mjs [--duration S] [--rounds N] [--clients C]
+// usage: node bench/sharded.mjs [--duration S] [--rounds N] [--clients C] [--modes simple,extended] [--profile]
 //        (defaults 10 s, 3 rounds, 8 clients; env BENCH_DURATION / BENCH_ROUNDS / BENCH_CLIENTS)
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,13 +55,20 @@ function config(/** @type {{ port: number, database: string }[]} */ shards) {
   return t;
 }
 
+/** utime + stime of a process in clock ticks (Linux /proc). */
+function cpuTicks(/** @type {number} */ pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** Starts bench/pgdog-child.mjs on the config; resolves with its port and pid. */
 async function startPgdog(/** @type {string} */ toml) {
   const dir = mkdtempSync(join(tmpdir(), 'pgdog-bench-sharded-'));
   trackDir(dir);
   writeFileSync(join(dir, 'pgdog.toml'), toml);
   writeFileSync(join(dir, 'users.toml'), '[[users]]\nname = "bench"\ndatabase = "bench"\npassword = "unused"\n', { mode: 0o600 });
-  const child = spawn(process.execPath, [childScript, join(dir, 'pgdog.toml'), join(dir, 'users.toml')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const profile = process.argv.includes('--profile') ? ['--cpu-prof', '--cpu-prof-dir', join(dirname(fileURLToPath(import.meta.url)), 'results', 'profiles')] : [];
+  const child = spawn(process.execPath, [...profile, childScript, join(dir, 'pgdog.toml'), join(dir, 'users.toml')], { stdio: ['pipe', 'pipe', 'pipe'] });
   trackChild(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d) => (stderr += d));
@@ -78,9 +85,12 @@ async function startPgdog(/** @type {string} */ toml) {
     });
     child.on('exit', (code) => reject(new Error(`pgdog exited with ${code}:\n${stderr}`)));
   });
-  return { port: /** @type {number} */ (port), stop: async () => { await stopChild(child, 'SIGTERM'); removeDir(dir); } };
+  return { port: /** @type {number} */ (port), pid: /** @type {number} */ (child.pid), stop: async () => { await stopChild(child, 'SIGTERM'); removeDir(dir); } };
 }
 
+// --modes simple,extended (default both)
+const modesArg = process.argv.indexOf('--modes');
+const modes = /** @type {('simple' | 'extended')[]} */ (modesArg >= 0 ? process.argv[modesArg + 1].split(',') : ['simple', 'extended']);
 const stops = [];
 let exitCode = 0;
 try {
@@ -108,26 +118,32 @@ try {
 
   /** @type {Record<string, Record<string, number[]>>} */
   const tps = { simple: { unsharded: [], sharded: [] }, extended: { unsharded: [], sharded: [] } };
+  /** @type {Record<string, Record<string, number[]>>} */
+  const cpu = { simple: { unsharded: [], sharded: [] }, extended: { unsharded: [], sharded: [] } };
   for (let round = 1; round <= rounds; round++) {
-    for (const mode of /** @type {const} */ (['simple', 'extended'])) {
+    for (const mode of modes) {
       for (const [name, target] of /** @type {const} */ ([['unsharded', single], ['sharded', sharded]])) {
         const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(target.port), PGUSER: 'bench', PGDATABASE: 'bench', PGSSLMODE: 'disable', PGGSSENCMODE: 'disable' };
+        const cpuBefore = cpuTicks(target.pid);
         const out = await run(pgbench, ['-n', '-M', mode, '-f', script, '-c', String(clients), '-j', '2', '-T', String(duration)], env, (duration + 60) * 1000);
         const r = parsePgbenchOutput(out.stdout);
         if (out.code !== 0 || r.tps === null) throw new Error(`pgbench ${mode} on ${name} failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
         tps[mode][name].push(r.tps);
-        log(`round ${round} ${mode} ${name}: ${r.tps.toFixed(0)} tps`);
+        // Clock ticks are 10 ms: over a run of seconds that is precise enough for µs per transaction.
+        const usPerTx = ((cpuTicks(target.pid) - cpuBefore) * 10_000) / (r.tps * duration);
+        cpu[mode][name].push(usPerTx);
+        log(`round ${round} ${mode} ${name}: ${r.tps.toFixed(0)} tps, pgdog ${usPerTx.toFixed(1)} µs CPU/tx`);
       }
     }
   }
   const median = (/** @type {number[]} */ xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  const lines = ['| protocol | unsharded TPS | 2 shards TPS | ratio | target >= 0.90 |', '|---|---:|---:|---:|---|'];
-  for (const mode of ['simple', 'extended']) {
+  const lines = ['| protocol | unsharded TPS | 2 shards TPS | ratio | target >= 0.90 | pgdog CPU µs/tx unsharded | 2 shards |', '|---|---:|---:|---:|---|---:|---:|'];
+  for (const mode of modes) {
     const u = median(tps[mode].unsharded);
     const s = median(tps[mode].sharded);
     const ratio = s / u;
     if (ratio < 0.9) exitCode = 1;
-    lines.push(`| ${mode} | ${u.toFixed(0)} | ${s.toFixed(0)} | ${ratio.toFixed(3)} | ${ratio >= 0.9 ? 'met' : 'MISSED'} |`);
+    lines.push(`| ${mode} | ${u.toFixed(0)} | ${s.toFixed(0)} | ${ratio.toFixed(3)} | ${ratio >= 0.9 ? 'met' : 'MISSED'} | ${median(cpu[mode].unsharded).toFixed(1)} | ${median(cpu[mode].sharded).toFixed(1)} |`);
   }
   process.stdout.write(`pgbench point SELECT on a random key (${ROWS} rows), ${clients} clients, ${duration} s x ${rounds} rounds, medians\n${lines.join('\n')}\n`);
 } catch (err) {

@@ -43,11 +43,12 @@ export class CsvRowReader implements RowReader {
       const c = buf[i]!;
       if (inQuotes) {
         if (c === this.escape && i + 1 < buf.length && (buf[i + 1] === this.quote || buf[i + 1] === this.escape) && !(this.escape === this.quote && buf[i + 1] !== this.quote)) {
-          value.push(buf[++i]!);
+          i++;
+          if (field === this.keyColumn) value.push(buf[i]!);
         } else if (c === this.escape && i + 1 >= buf.length && !final) {
           return 'more'; // cannot tell a closing quote from an escaped one yet
         } else if (c === this.quote) inQuotes = false;
-        else value.push(c);
+        else if (field === this.keyColumn) value.push(c);
         continue;
       }
       if (c === this.quote) {
@@ -57,7 +58,8 @@ export class CsvRowReader implements RowReader {
         finishField(i);
         fieldStart = i + 1;
       } else if (c === NEWLINE) break;
-      else value.push(c);
+      // Only the key's bytes are kept: the other fields are forwarded as they are.
+      else if (field === this.keyColumn) value.push(c);
     }
     let contentEnd = i;
     // A CR right before the newline is outside quotes (a closing quote would sit between them).

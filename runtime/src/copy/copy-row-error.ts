@@ -1,6 +1,7 @@
 // A row the splitter cannot read: the COPY fails as a whole (no shard keeps a partial COPY).
 export class CopyRowError extends Error {
-  constructor(readonly line: number, readonly reason: string) {
+  /** `sqlstate`: 22P04 (bad_copy_file_format) for the row's shape, 22P02 for a key value. */
+  constructor(readonly line: number, readonly reason: string, readonly sqlstate = '22P04') {
     super(`COPY data line ${line}: ${reason}`);
   }
 }

@@ -4,6 +4,7 @@
 // CSV) is sent to every shard, whose COPY carries the same HEADER option and skips it; the binary
 // header likewise goes to every shard, and each shard gets its own trailer at the end.
 import { BINARY_TRAILER, BinaryRowReader, binaryHeaderLength } from './copy-binary.js';
+import { CopyDataBuffer } from './copy-data-buffer.js';
 import { CsvRowReader } from './copy-csv.js';
 import { CopyRowError, type RowReader } from './copy-row-error.js';
 import { TextRowReader } from './copy-text.js';
@@ -37,7 +38,7 @@ export class CopySplitter {
   /** Rows sent to each shard so far. */
   readonly rows: number[];
   private readonly reader: RowReader;
-  private readonly pending: Buffer[][];
+  private readonly pending: CopyDataBuffer[];
   private tail: Buffer = Buffer.alloc(0);
   private line = 0;
   private headerDone: boolean;
@@ -46,7 +47,7 @@ export class CopySplitter {
 
   constructor(private readonly options: CopySplitOptions) {
     this.rows = new Array<number>(options.shards).fill(0);
-    this.pending = Array.from({ length: options.shards }, () => []);
+    this.pending = Array.from({ length: options.shards }, () => new CopyDataBuffer());
     const { format, keyColumn, columnCount } = options;
     if (format === 'binary') this.reader = new BinaryRowReader(keyColumn, columnCount);
     else if (format === 'csv') {
@@ -78,17 +79,23 @@ export class CopySplitter {
     if (this.failure === null && this.tail.length > 0) this.failure = new CopyRowError(this.line + 1, 'unexpected end of COPY data');
     if (this.failure === null && this.options.format === 'binary') {
       if (!this.headerDone) this.failure = new CopyRowError(1, 'COPY file signature not recognized');
-      else for (const p of this.pending) p.push(BINARY_TRAILER);
+      else for (const p of this.pending) p.append(BINARY_TRAILER, 0, BINARY_TRAILER.length);
     }
   }
 
   /** The bytes to send to a shard now (one CopyData payload), or null. */
   take(shard: number): Buffer | null {
-    const p = this.pending[shard]!;
-    if (p.length === 0) return null;
-    const out = p.length === 1 ? p[0]! : Buffer.concat(p);
-    p.length = 0;
-    return out;
+    return this.pending[shard]!.takePayload();
+  }
+
+  /** The bytes to send to a shard now as one CopyData frame, or null. */
+  takeFrame(shard: number): Buffer | null {
+    return this.pending[shard]!.takeFrame();
+  }
+
+  /** Bytes waiting for a shard. */
+  pendingBytes(shard: number): number {
+    return this.pending[shard]!.size;
   }
 
   private consume(chunk: Buffer, final: boolean): void {
@@ -117,16 +124,16 @@ export class CopySplitter {
         }
         this.line++;
         const shard = this.options.shardOf(r.key, this.options.format === 'binary' ? 1 : 0);
-        if (typeof shard === 'string') throw new CopyRowError(this.line, shard);
+        if (typeof shard === 'string') throw new CopyRowError(this.line, shard, '22P02');
         // Copied: the chunk is only valid during this call, the payload leaves later.
-        this.pending[shard]!.push(Buffer.from(buf.subarray(pos, r.end)));
+        this.pending[shard]!.append(buf, pos, r.end);
         this.rows[shard]!++;
         pos = r.end;
       }
     } catch (err) {
       if (!(err instanceof CopyRowError)) throw err;
       this.failure = err;
-      for (const p of this.pending) p.length = 0;
+      for (const p of this.pending) p.clear();
       return;
     }
     // After the end-of-data marker PostgreSQL ignores the rest; so does the splitter.
@@ -141,7 +148,6 @@ export class CopySplitter {
   }
 
   private broadcast(bytes: Buffer): void {
-    const copy = Buffer.from(bytes);
-    for (const p of this.pending) p.push(copy);
+    for (const p of this.pending) p.append(bytes, 0, bytes.length);
   }
 }

@@ -18,7 +18,13 @@ import { ServerFrameAction, type PreparedStatements } from '../prepared/index.js
 import { SyncOutcome, SyncResponse, syncPlan, type SyncPlan } from '../params/index.js';
 import type { SessionTracking } from './session-tracking.js';
 import { MultiShard, type MultiShardHost } from './multi-shard.js';
+import { startShardedCopy, type ShardedCopy } from './sharded-copy.js';
 import { MergedResults, SummedResults } from './shard-results.js';
+import { BatchState, isExtendedFrame, planBatch } from './extended-batch.js';
+import { BatchResults } from './batch-results.js';
+import { columnsOf, columnsQuery } from './table-columns.js';
+import type { TableName } from '@pgdog/compiler';
+import type { BindMessage } from '../protocol/frontend/bind.js';
 
 const QUERY = FrontendCode.Query;
 const PARSE = FrontendCode.Parse;
@@ -28,6 +34,11 @@ const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const SYNC = FrontendCode.Sync;
 const EXECUTE = FrontendCode.Execute;
 const FUNCTION_CALL = FrontendCode.FunctionCall;
+const FLUSH = FrontendCode.Flush;
+/** A client's unsynced extended-protocol batch on a sharded database is bounded (frames, bytes). */
+const BATCH_MAX_FRAMES = 10_000;
+const BATCH_MAX_BYTES = 64 * 1024 * 1024;
+const COLUMNS_LOOKUP_TIMEOUT_MS = 10_000;
 const TERMINATE = FrontendCode.Terminate;
 const ERROR_RESPONSE = BackendCode.ErrorResponse;
 /** Frames no answer follows when they arrive outside a COPY or an extended-protocol batch. */
@@ -94,6 +105,14 @@ export class Forwarder implements ServerSink {
   private multi: MultiShard | null;
   private multiBusy: boolean;
   private readonly multiHost: MultiShardHost;
+  /** A sharded COPY FROM STDIN under way: the client's copy frames go to it. */
+  private copyIn: ShardedCopy | null = null;
+  /** Sharded database: the extended-protocol frames since the last Sync (see extended-batch.ts). */
+  private batchFrames: Buffer[] | null;
+  private batchBytes: number;
+  private batchState: BatchState | null;
+  /** Sharded database: the client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
+  private lastBegin: Buffer | null = null;
 
   constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null, router: QueryRouter | null = null, tracking: SessionTracking | null = null) {
     this.host = host;
@@ -127,12 +146,21 @@ export class Forwarder implements ServerSink {
     this.syncError = null;
     this.multi = null;
     this.multiBusy = false;
+    this.batchFrames = null;
+    this.batchBytes = 0;
+    this.batchState = null;
     this.multiHost = {
       pool,
       checkoutTimeoutMs: opts.checkoutTimeoutMs,
       send: (bytes) => this.host.clientWriter.write(bytes),
       checkoutFailure: (err) => this.host.checkoutFailure(err),
       done: (status) => this.multiDone(status),
+      setup: (server) => {
+        const st = this.st;
+        if (st === null) return null;
+        const plan = syncPlan(st.params.values, st.serverParams(server));
+        return plan === null ? null : { frame: plan.frame, applied: () => plan.applied() };
+      },
     };
     if (lease !== null) this.attach(lease);
   }
@@ -146,6 +174,7 @@ export class Forwarder implements ServerSink {
       this.held === null &&
       this.heldBegin === null &&
       this.multi === null &&
+      this.batchFrames === null &&
       (this.lease === null || this.opts.mode === PoolMode.Session)
     );
   }
@@ -159,12 +188,17 @@ export class Forwarder implements ServerSink {
   // ---- client -> server ----------------------------------------------------------------------
 
   onClientMessage(code: number, buf: Buffer, start: number, end: number): void {
+    if (this.copyIn !== null && this.copyIn.clientFrame(code, buf, start, end)) return;
     if (this.held !== null) {
       this.hold(code, buf, start, end);
       return;
     }
     if (this.skipUntilSync) {
       this.skipFrame(code);
+      return;
+    }
+    if (this.router !== null && isExtendedFrame(code) && this.router.multiShard && this.opts.mode !== PoolMode.Session && (this.st === null || this.st.pinned === null)) {
+      this.collect(this.router, code, buf, start, end);
       return;
     }
     if (this.multi !== null && code !== QUERY && code !== TERMINATE) {
@@ -231,6 +265,7 @@ export class Forwarder implements ServerSink {
     this.pending.length = 0;
     this.held = null;
     this.heldBegin = null;
+    this.batchFrames = null;
     if (this.multi !== null) {
       this.multi.releaseAll(this.multiBusy ? 'broken' : 'dirty');
       this.multi = null;
@@ -249,6 +284,10 @@ export class Forwarder implements ServerSink {
 
   /** A CancelRequest with this session's key: only the server running its query is told. */
   cancelRunningQuery(): void {
+    if (this.multi !== null && this.multiBusy) {
+      this.multi.cancel((server) => this.host.cancelOnServer(server));
+      return;
+    }
     const server = this.server;
     if (server === null || (this.tracker.outstanding === 0 && !this.tracker.inCopy)) return;
     this.cancelsInFlight++;
@@ -361,7 +400,14 @@ export class Forwarder implements ServerSink {
 
   private checkout(): void {
     this.checkingOut = true;
-    this.pool.checkout({ timeoutMs: this.opts.checkoutTimeoutMs }, this.target).then(this.onLeaseBound, this.onCheckoutErrorBound);
+    const opts = { timeoutMs: this.opts.checkoutTimeoutMs };
+    // A pool that hands a freed server straight to its waiter (pool-handle.ts) saves the promise
+    // turn, and the frames held here go out in the releasing client's write round.
+    const pool = this.pool as PoolPort & {
+      checkoutOrWait?(o: { timeoutMs: number }, t: Target | null, onLease: (l: LeasePort) => void, onError: (e: unknown) => void): Promise<LeasePort> | null;
+    };
+    const p = pool.checkoutOrWait !== undefined ? pool.checkoutOrWait(opts, this.target, this.onLeaseBound, this.onCheckoutErrorBound) : pool.checkout(opts, this.target);
+    if (p !== null) p.then(this.onLeaseBound, this.onCheckoutErrorBound);
   }
 
   private onLease(lease: LeasePort): void {
@@ -630,7 +676,10 @@ export class Forwarder implements ServerSink {
     const tx = { inTransaction: multi !== null ? multi.inTransaction : this.server !== null && this.tracker.status !== TransactionStatus.Idle, beginHeld: this.heldBegin !== null };
     let d: RouteDecision;
     if (code === QUERY) {
-      d = router.query(readQuery(buf, start, end), tx);
+      const sql = readQuery(buf, start, end);
+      d = router.query(sql, tx);
+      // BEGIN ISOLATION LEVEL ... / READ ONLY: shards the transaction reaches later open it alike.
+      if (router.multiShard && d.kind === 'run' && router.beginsTransaction(sql)) this.lastBegin = Buffer.from(buf.subarray(start, end));
     } else {
       const p = readParse(buf, start, end);
       d = router.parse(p.statement, p.query, tx);
@@ -653,6 +702,20 @@ export class Forwarder implements ServerSink {
       case 'end_held':
         this.heldBegin = null;
         this.answerHere(code, this.replies.commandComplete(d.tag), READY_FOR_QUERY_IDLE);
+        return true;
+      case 'load_columns':
+        if (this.server !== null || this.multi !== null || this.checkingOut || this.pending.length > 0) {
+          // Inside a transaction a lookup on another connection would miss the transaction's own
+          // DDL: the INSERT is refused (route() says why) rather than placed by a guess.
+          router.provideColumns(d.table, null);
+          const again = this.routeStatement(router, code, buf, start, end);
+          router.forgetColumns();
+          return again;
+        }
+        this.held = [];
+        this.host.pauseClient(PauseReason.Routing);
+        this.hold(code, buf, start, end);
+        this.lookUpColumns(router, d.table);
         return true;
     }
   }
@@ -720,28 +783,23 @@ export class Forwarder implements ServerSink {
     this.host.pauseClient(PauseReason.Routing);
     let multi = this.multi;
     if (multi === null) multi = this.multi = new MultiShard(this.multiHost);
-    const lease = this.lease;
-    if (lease !== null) {
-      // The transaction's server so far joins the others.
-      const shard = this.target?.shard ?? 0;
-      this.lease = null;
-      this.server = null;
-      this.target = null;
-      this.detachServerWriter(true);
-      this.host.clientWriter.setPeer(null);
-      lease.server.detach();
-      multi.adopt(shard, lease, this.tracker.status);
-    }
-    if (this.heldBegin !== null) {
-      multi.openWith(this.heldBegin);
-      this.heldBegin = null;
-    }
+    this.handOver(multi);
     this.multiBusy = true;
+    if (m.copy !== undefined) {
+      // Sharded COPY: pgdog drives it (sharded-copy.ts); COPY FROM takes the client's copy frames while it runs.
+      this.copyIn = startShardedCopy(multi, frame, m.copy, m.shards, role, this.host, { done: (status) => this.copyDone(status), closed: () => this.closed });
+      return true;
+    }
     const tag = multi.inTransaction ? (this.router as QueryRouter).transactionEnd(readQuery(frame, 0, frame.length)) : null;
     if (tag !== null) multi.end(frame, tag, new SummedResults());
     // A merged SELECT runs the plan's text (it may add columns for the merge) on every shard.
     else multi.run(m.plan !== null ? queryMessage(m.plan.shardSql) : m.texts === null ? frame : m.texts.map(queryMessage), m.shards, role, m.plan !== null ? new MergedResults(m.plan) : new SummedResults(m.replicated));
     return true;
+  }
+
+  private copyDone(status: number): void {
+    this.copyIn = null;
+    this.multiDone(status);
   }
 
   /** MultiShard answered a statement: out of a transaction its servers go back to the pool. */
@@ -753,11 +811,124 @@ export class Forwarder implements ServerSink {
       multi.releaseAll('clean');
       this.multi = null;
       this.tracker.status = TransactionStatus.Idle;
+      // Portals do not outlive their transaction.
+      this.batchState?.portals.clear();
     }
     this.replayHeld();
     if (this.held !== null || this.multiBusy) return;
     if (this.multi === null) this.host.idle();
     else this.host.idleInTransaction();
+  }
+
+  /** Sharded database: extended-protocol frames are kept until Sync (or Flush), then planned. */
+  private collect(router: QueryRouter, code: number, buf: Buffer, start: number, end: number): void {
+    this.host.framer.consume();
+    const frames = (this.batchFrames ??= []);
+    frames.push(Buffer.from(buf.subarray(start, end)));
+    this.batchBytes += end - start;
+    if (code === PARSE) router.noteParse(readParse(buf, start, end).query);
+    if (code === SYNC || code === FLUSH) {
+      this.batchBytes = 0;
+      this.runBatch(router);
+    } else if (frames.length > BATCH_MAX_FRAMES || this.batchBytes > BATCH_MAX_BYTES) {
+      this.batchFrames = null;
+      this.host.fail({ sqlstate: SqlState.ProgramLimitExceeded, message: `pgdog: an extended-protocol batch without Sync exceeded ${BATCH_MAX_FRAMES} messages or ${BATCH_MAX_BYTES} bytes` });
+    }
+  }
+
+  /**
+   * Work moves to MultiShard: a transaction begun on the single-server path continues on that
+   * server (shards enlisted later open theirs as the client's BEGIN did); an idle server goes back.
+   */
+  private handOver(multi: MultiShard): void {
+    const lease = this.lease;
+    if (lease !== null) {
+      const shard = this.target?.shard ?? 0;
+      const status = this.tracker.status;
+      this.lease = null;
+      this.server = null;
+      this.target = null;
+      this.detachServerWriter(true);
+      this.host.clientWriter.setPeer(null);
+      lease.server.detach();
+      if (status === TransactionStatus.Idle) lease.release('clean');
+      else {
+        multi.adopt(shard, lease, status);
+        if (this.lastBegin !== null) multi.beginWith(this.lastBegin);
+      }
+    }
+    if (this.heldBegin !== null) {
+      multi.openWith(this.heldBegin);
+      this.heldBegin = null;
+    }
+  }
+
+  /**
+   * An INSERT without a column list into a sharded table: the table's column order is read on shard
+   * 0 (every time: a cached order could be stale after a schema change and place rows wrongly),
+   * then the held frames are routed again with it.
+   */
+  private lookUpColumns(router: QueryRouter, table: TableName): void {
+    const done = (columns: readonly string[] | null): void => {
+      if (this.closed) return;
+      router.provideColumns(table, columns);
+      if (this.held !== null) this.replayHeld();
+      router.forgetColumns();
+    };
+    this.pool.checkout({ timeoutMs: this.opts.checkoutTimeoutMs }, PRIMARY_SHARD_0).then(
+      (lease) => lease.server.runInternal(columnsQuery(table), COLUMNS_LOOKUP_TIMEOUT_MS).then(
+        (result) => {
+          lease.release('clean');
+          done(columnsOf(result.rows)?.map((c) => c.name) ?? null);
+        },
+        () => {
+          lease.release('broken');
+          done(null);
+        },
+      ),
+      () => done(null),
+    );
+  }
+
+  /** One batch on the shards its Executes route to (MultiShard), answered as one database would. */
+  private runBatch(router: QueryRouter): void {
+    const frames = this.batchFrames as Buffer[];
+    this.batchFrames = null;
+    if (this.held !== null || this.checkingOut || this.pending.length > 0 || this.tracker.outstanding > 0 || this.syncing !== null || this.swallowBegin || this.multiBusy) {
+      // What is in flight finishes first; the batch is replayed (and collected again) then.
+      this.held = this.held ?? [];
+      this.held.push(...frames);
+      this.host.pauseClient(PauseReason.Routing);
+      return;
+    }
+    let multi = this.multi;
+    if (multi === null) multi = this.multi = new MultiShard(this.multiHost);
+    this.handOver(multi);
+    const tx = { inTransaction: multi.inTransaction, beginHeld: false };
+    const failed = multi.status === TransactionStatus.Failed;
+    const routing = {
+      route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx),
+      enlisted: multi.inTransaction ? multi.shards : [],
+      failed,
+      anyShard: 0,
+    };
+    let plan = planBatch(frames, (this.batchState ??= new BatchState()), routing);
+    if (plan.needsColumns !== null) {
+      if (!multi.inTransaction) {
+        // Looked up first (see lookUpColumns); the batch comes back through collect() then.
+        this.held = [...frames];
+        this.host.pauseClient(PauseReason.Routing);
+        this.lookUpColumns(router, plan.needsColumns);
+        return;
+      }
+      router.provideColumns(plan.needsColumns, null);
+      plan = planBatch(frames, this.batchState, routing);
+      router.forgetColumns();
+    }
+    this.held = [];
+    this.host.pauseClient(PauseReason.Routing);
+    this.multiBusy = true;
+    multi.run(plan.frames, plan.shards, plan.primary ? 'primary' : 'replica', new BatchResults(plan), { inFailed: failed && plan.endsTransactionOnly, noReady: plan.flushOnly });
   }
 
   /** Extended protocol inside a transaction over several shards is not served yet. */

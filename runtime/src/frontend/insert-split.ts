@@ -80,6 +80,44 @@ function isWordAt(sql: string, i: number, word: string): boolean {
 }
 
 /** End of a quoted string, quoted identifier, dollar quote or comment starting at i; else i. */
+/**
+ * The statement with its `$n` parameters renumbered 1..m in order of first use (an INSERT split per
+ * shard keeps only some rows' parameters, and PostgreSQL wants no gaps); `order[j]` is the original
+ * number of new parameter j + 1.
+ */
+export function renumberParams(sql: string): { readonly text: string; readonly order: readonly number[] } {
+  const order: number[] = [];
+  const seen = new Map<number, number>();
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < sql.length; ) {
+    const skip = skipQuotedOrComment(sql, i);
+    if (skip > i) {
+      i = skip;
+      continue;
+    }
+    if (sql.charCodeAt(i) === 36 /* $ */ && (i === 0 || !isWordChar(sql.charCodeAt(i - 1)))) {
+      let j = i + 1;
+      while (j < sql.length && sql.charCodeAt(j) >= 48 && sql.charCodeAt(j) <= 57) j++;
+      if (j > i + 1) {
+        const old = Number(sql.slice(i + 1, j));
+        let now = seen.get(old);
+        if (now === undefined) {
+          order.push(old);
+          now = order.length;
+          seen.set(old, now);
+        }
+        out += sql.slice(from, i) + '$' + now;
+        from = j;
+        i = j;
+        continue;
+      }
+    }
+    i++;
+  }
+  return { text: out + sql.slice(from), order };
+}
+
 function skipQuotedOrComment(sql: string, i: number): number {
   const c = sql.charCodeAt(i);
   const next = sql.charCodeAt(i + 1);

@@ -18,6 +18,7 @@ import { readyForQueryFrame } from './local-replies.js';
 const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const ERROR_RESPONSE = BackendCode.ErrorResponse;
 const BEGIN = queryMessage('BEGIN');
+const NOTHING = (): void => {};
 const ROLLBACK = queryMessage('ROLLBACK');
 
 export interface MultiShardHost {
@@ -28,16 +29,29 @@ export interface MultiShardHost {
   checkoutFailure(err: unknown): CheckoutFailure;
   /** The statement is answered (ReadyForQuery sent) with this combined transaction status. */
   done(status: number): void;
+  /** What brings a freshly checked-out server to the client's session parameters; null: nothing. */
+  setup(server: LeasePort['server']): { frame: Buffer; applied(): void } | null;
+}
+
+export interface RunOptions {
+  /** Runs even in a failed transaction (a batch that rolls it back). */
+  readonly inFailed?: boolean;
+  /** The client gets no ReadyForQuery (an extended batch answered at Flush). */
+  readonly noReady?: boolean;
 }
 
 /** One enlisted shard: its lease, and this statement's answers until its ReadyForQuery. */
-class ShardLeg implements ServerSink {
+export class ShardLeg implements ServerSink {
   readonly shard: number;
   readonly lease: LeasePort;
   status: number;
   broken: boolean;
-  /** Answers of a BEGIN written ahead of the statement, to be dropped (up to its ReadyForQuery). */
-  private skipReady: boolean;
+  /**
+   * Requests written ahead of the statement (the client's session parameters, a BEGIN): their
+   * answers are dropped up to their ReadyForQuery; each one's callback learns whether it failed.
+   */
+  private prefixes: ((ok: boolean) => void)[];
+  private prefixError: boolean;
   private index: number;
   private results: ShardResults | null;
   private onReady: (() => void) | null;
@@ -47,27 +61,53 @@ class ShardLeg implements ServerSink {
     this.lease = lease;
     this.status = status;
     this.broken = false;
-    this.skipReady = false;
+    this.prefixes = [];
+    this.prefixError = false;
     this.index = 0;
     this.results = null;
     this.onReady = null;
     lease.server.attach(this);
   }
 
-  /** Writes the statement (a BEGIN first when `begin`); answers go to `results` as shard `index`. */
-  start(frame: Buffer, begin: Buffer | null, index: number, results: ShardResults, onReady: () => void): void {
+  /**
+   * Writes the statement, after `setup` (session parameters of a fresh connection) and `begin`
+   * when given; answers go to `results` as shard `index`.
+   */
+  start(frame: Buffer, setup: { frame: Buffer; applied(): void } | null, begin: Buffer | null, index: number, results: ShardResults, onReady: () => void): void {
     this.index = index;
     this.results = results;
     this.onReady = onReady;
-    this.skipReady = begin !== null;
-    if (begin !== null) this.lease.server.write(begin);
-    this.lease.server.write(frame);
+    if (this.broken) {
+      // The connection died after its last statement (inside the transaction): nothing can run
+      // there any more, so this statement fails on it at once instead of waiting for an answer.
+      results.lost(index, SqlState.ConnectionFailure, 'pgdog: the connection to this shard was lost during the transaction');
+      this.finish();
+      return;
+    }
+    const server = this.lease.server;
+    if (setup !== null) {
+      server.write(setup.frame);
+      this.prefixes.push((ok) => {
+        if (ok) setup.applied();
+      });
+    }
+    if (begin !== null) {
+      server.write(begin);
+      this.prefixes.push(NOTHING);
+    }
+    server.write(frame);
   }
 
   onServerMessage(code: number, buf: Buffer, start: number, end: number): void {
-    if (this.skipReady) {
-      if (code === READY_FOR_QUERY) this.skipReady = false;
-      else if (code === ERROR_RESPONSE) this.results?.frame(this.index, code, buf, start, end);
+    if (this.prefixes.length > 0) {
+      if (code === READY_FOR_QUERY) {
+        const done = this.prefixes.shift()!;
+        done(!this.prefixError);
+        this.prefixError = false;
+      } else if (code === ERROR_RESPONSE) {
+        this.prefixError = true;
+        this.results?.frame(this.index, code, buf, start, end);
+      }
       return;
     }
     if (code === READY_FOR_QUERY) {
@@ -90,6 +130,11 @@ class ShardLeg implements ServerSink {
     }
   }
 
+  /** A statement is running here (its answer is awaited). */
+  get running(): boolean {
+    return this.results !== null && !this.broken;
+  }
+
   private finish(): void {
     const ready = this.onReady;
     this.results = null;
@@ -105,12 +150,23 @@ export class MultiShard {
   status: number;
   /** What opens the transaction on a shard enlisted after it began. */
   private begin: Buffer;
+  private options: RunOptions;
+  /** CancelRequests sent to the shards and not yet done. */
+  private cancelling: Promise<void> | null = null;
+  /** end() dropped a shard whose connection was lost: its answer starts with that error. */
+  private lostShard = false;
 
   constructor(host: MultiShardHost) {
     this.host = host;
     this.legs = new Map();
     this.status = TransactionStatus.Idle;
     this.begin = BEGIN;
+    this.options = {};
+  }
+
+  /** Shards the client's transaction is enlisted on, ascending. */
+  get shards(): number[] {
+    return [...this.legs.keys()].sort((a, b) => a - b);
   }
 
   get inTransaction(): boolean {
@@ -123,6 +179,11 @@ export class MultiShard {
     if (status !== TransactionStatus.Idle) this.status = status;
   }
 
+  /** How shards enlisted from now on open the transaction (the client's own BEGIN, with its options). */
+  beginWith(begin: Buffer): void {
+    this.begin = begin;
+  }
+
   /** A transaction opened but not sent yet (aggressive strategy's held BEGIN). */
   openWith(begin: Buffer): void {
     this.begin = begin;
@@ -133,8 +194,9 @@ export class MultiShard {
    * Runs one Query frame on `shards` (enlisting those not held yet), combining the answers with
    * `results`. In a failed transaction only COMMIT / ROLLBACK (`ends`) run: both roll back.
    */
-  run(frame: Buffer | readonly Buffer[], shards: readonly number[], role: Target['role'], results: ShardResults): void {
-    if (this.status === TransactionStatus.Failed) {
+  run(frame: Buffer | readonly Buffer[], shards: readonly number[], role: Target['role'], results: ShardResults, options: RunOptions = {}): void {
+    this.options = options;
+    if (this.status === TransactionStatus.Failed && options.inFailed !== true) {
       this.answer(errorFrame(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block'));
       return;
     }
@@ -165,6 +227,16 @@ export class MultiShard {
 
   /** COMMIT / ROLLBACK: to every enlisted shard; a failed transaction is rolled back everywhere. */
   end(frame: Buffer, tag: string, results: ShardResults): void {
+    this.options = {};
+    // A shard lost inside the transaction took its part with it: the rest is rolled back, and
+    // the client learns why (its COMMIT did not commit).
+    for (const [shard, leg] of this.legs) {
+      if (!leg.broken) continue;
+      this.status = TransactionStatus.Failed;
+      this.lostShard = true;
+      leg.lease.release('broken');
+      this.legs.delete(shard);
+    }
     const shards = [...this.legs.keys()].sort((a, b) => a - b);
     if (shards.length === 0) {
       const reply = commandCompleteFrame(this.status === TransactionStatus.Failed ? 'ROLLBACK' : tag);
@@ -175,12 +247,62 @@ export class MultiShard {
     this.start(this.status === TransactionStatus.Failed ? ROLLBACK : frame, shards, results, []);
   }
 
+  /**
+   * The client's CancelRequest: every shard still working on its statement is told (a shard that
+   * answered already is left alone, so the cancel cannot hit whatever it runs next).
+   */
+  cancel(send: (server: LeasePort['server']) => Promise<void>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const leg of this.legs.values()) if (leg.running) waits.push(send(leg.lease.server).catch(() => {}));
+    const all = Promise.all(waits).then(() => {
+      if (this.cancelling === all) this.cancelling = null;
+    });
+    this.cancelling = all;
+    return all;
+  }
+
   /** Hands every server back: clean when idle, dirty inside a transaction, broken when lost. */
   releaseAll(state: 'clean' | 'dirty' | 'broken'): void {
-    for (const leg of this.legs.values()) {
-      leg.lease.release(leg.broken ? 'broken' : leg.status !== TransactionStatus.Idle && state === 'clean' ? 'dirty' : state);
-    }
+    const legs = [...this.legs.values()];
     this.legs.clear();
+    const release = (): void => {
+      for (const leg of legs) leg.lease.release(leg.broken ? 'broken' : leg.status !== TransactionStatus.Idle && state === 'clean' ? 'dirty' : state);
+    };
+    // A cancel still on its way must not reach the servers' next users.
+    if (this.cancelling !== null) void this.cancelling.then(release);
+    else release();
+  }
+
+  /**
+   * The legs of `shards` for a statement pgdog drives itself (sharded COPY, sharded-copy.ts), those
+   * not held yet checked out as run() does. Inside a transaction the `fresh` ones need `begin` first.
+   * Null once the client has been answered (failed transaction, failed checkout).
+   */
+  acquire(shards: readonly number[], role: Target['role']): Promise<{ legs: ShardLeg[]; fresh: ShardLeg[]; begin: Buffer } | null> {
+    if (this.status === TransactionStatus.Failed) {
+      this.answer(errorFrame(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block'));
+      return Promise.resolve(null);
+    }
+    const missing = shards.filter((s) => !this.legs.has(s));
+    return Promise.allSettled(missing.map((s) => this.checkout(target(s, role)))).then((outcomes) => {
+      const fresh: ShardLeg[] = [];
+      let failure: unknown = null;
+      outcomes.forEach((o, i) => {
+        if (o.status === 'rejected') failure ??= o.reason;
+        else {
+          const leg = new ShardLeg(missing[i]!, o.value, TransactionStatus.Idle);
+          this.legs.set(missing[i]!, leg);
+          fresh.push(leg);
+        }
+      });
+      if (failure !== null) {
+        if (this.inTransaction) this.status = TransactionStatus.Failed;
+        const f = this.host.checkoutFailure(failure);
+        this.answer(errorFrame(f.sqlstate, f.message));
+        return null;
+      }
+      return { legs: shards.map((s) => this.legs.get(s)!), fresh, begin: this.begin };
+    });
   }
 
   private checkout(t: Target): Promise<LeasePort> {
@@ -194,12 +316,15 @@ export class MultiShard {
     const ready = (): void => {
       if (--waiting > 0) return;
       this.status = this.combinedStatus();
-      this.answer(results.take());
+      const bytes = results.take();
+      if (results.failsTransaction === true && this.status === TransactionStatus.InTransaction) this.status = TransactionStatus.Failed;
+      this.answer(bytes);
     };
     results.begin(shards.length);
     shards.forEach((s, i) => {
       const leg = this.legs.get(s)!;
-      leg.start(Buffer.isBuffer(frame) ? frame : (frame as readonly Buffer[])[i]!, fresh.includes(s) ? begin : null, i, results, ready);
+      const isFresh = fresh.includes(s);
+      leg.start(Buffer.isBuffer(frame) ? frame : (frame as readonly Buffer[])[i]!, isFresh ? this.host.setup(leg.lease.server) : null, isFresh ? begin : null, i, results, ready);
     });
   }
 
@@ -214,7 +339,15 @@ export class MultiShard {
 
   /** The client's answer and its ReadyForQuery, in one write. */
   private answer(bytes: Buffer): void {
-    this.host.send(bytes.length === 0 ? readyForQueryFrame(this.status) : Buffer.concat([bytes, readyForQueryFrame(this.status)]));
+    if (this.lostShard) {
+      this.lostShard = false;
+      const lost = errorFrame(SqlState.ConnectionFailure, 'pgdog: a shard connection was lost inside the transaction; the transaction was rolled back on every shard');
+      // The error replaces the ROLLBACK's own answer, as PostgreSQL reports a failed COMMIT.
+      bytes = bytes.length > 0 && bytes[0] === ERROR_RESPONSE ? bytes : lost;
+    }
+    if (this.options.noReady === true) {
+      if (bytes.length > 0) this.host.send(bytes);
+    } else this.host.send(bytes.length === 0 ? readyForQueryFrame(this.status) : Buffer.concat([bytes, readyForQueryFrame(this.status)]));
     this.host.done(this.status);
   }
 }

@@ -5,11 +5,15 @@
 
 import {
   advanceSession, analyze, initialSessionState, route, toRouteSession,
-  planCrossShardSelect, type CrossShardOutcome, type CrossShardPlan, type PlanCache, type QueryAnalysis, type Route, type RouteSession, type RoutingTable, type SessionState,
+  planCrossShardSelect, type CrossShardOutcome, type CrossShardPlan, type DatabaseRoutes, type PlanCache, type QueryAnalysis, type RouteParams, type TableName, type Route, type RouteSession, type RoutingTable, type SessionState,
 } from '@pgdog/compiler';
-import { readBind } from '../protocol/frontend/bind.js';
-import { insertOf, insertRows } from './insert-split.js';
+import { readBind, type BindMessage } from '../protocol/frontend/bind.js';
+import { pinReason } from '../params/index.js';
+import type { ExecuteRoute } from './extended-batch.js';
+import { insertOf, insertRows, renumberParams } from './insert-split.js';
 import { PRIMARY_SHARD_0, targetOfRoute, type Target } from '../balance/target.js';
+import { copyOf, type CopyRoute } from './copy-route.js';
+import { tableColumnCache } from './table-columns.js';
 
 /** Built once per server from the routing table. */
 export interface RoutingContext {
@@ -27,7 +31,9 @@ export type RouteDecision =
   /** Aggressive strategy: answer this BEGIN locally; send it with the next statement. */
   | { readonly kind: 'hold_begin' }
   /** COMMIT / ROLLBACK of a held BEGIN with nothing sent: answered locally with this tag. */
-  | { readonly kind: 'end_held'; readonly tag: string };
+  | { readonly kind: 'end_held'; readonly tag: string }
+  /** An INSERT without a column list: the table's live column order is needed (provideColumns). */
+  | { readonly kind: 'load_columns'; readonly table: TableName };
 
 /** A statement for several shards: which, and for a SELECT the merge plan. */
 export interface MultiRoute {
@@ -38,6 +44,10 @@ export interface MultiRoute {
   readonly texts: readonly string[] | null;
   /** An omnisharded table: every shard holds the same rows, so one shard's answer is the answer. */
   readonly replicated: boolean;
+  /** A COPY (simple protocol only): pgdog drives it on the shards (sharded-copy.ts). */
+  readonly copy?: CopyRoute;
+  /** A split INSERT with Bind parameters: per shard, the client's parameter numbers its text uses, in order. */
+  readonly paramOrders?: readonly (readonly number[])[];
 }
 
 /** Where the client's transaction stands, as the forwarder knows it. */
@@ -56,13 +66,20 @@ export class QueryRouter {
   private readonly allShards: readonly number[];
   /** Cross-shard SELECT plans by query text. */
   private readonly plans: Map<string, CrossShardOutcome>;
-  /** Sharded tables of the database (none with one shard: nothing can move). */
-  private readonly sharded: readonly { readonly name: string | null; readonly column: string }[];
+  /** The database's routes (sharded / omnisharded tables), for a COPY over several shards. */
+  private readonly db: DatabaseRoutes | undefined;
   /**
    * Prepared statement name -> where its Parse was routed, or how to route its Binds when the key
    * is a parameter; '' is the unnamed statement.
    */
   private readonly statements: Map<string, Target | BindRouting>;
+
+  /**
+   * Column order just looked up for INSERTs without a column list, used while the statements that
+   * asked for it are routed again, then dropped: a schema change must never route by a stale order.
+   */
+  private provided: ReadonlyMap<string, readonly string[]> | undefined = undefined;
+  private readonly lookedUp = new Set<string>();
 
   constructor(ctx: RoutingContext, database: string, user: string, applicationName: string | undefined) {
     this.ctx = ctx;
@@ -71,9 +88,9 @@ export class QueryRouter {
     this.state = initialSessionState({ inTransaction: false, applicationName: applicationName ?? '' });
     this.statements = new Map();
     const db = ctx.table.databases.find((d) => d.name === database);
+    this.db = db;
     this.allShards = Array.from({ length: db === undefined ? 1 : db.shards.length }, (_, i) => i);
     this.plans = new Map();
-    this.sharded = db === undefined || db.shards.length < 2 ? [] : db.shardedTables;
   }
 
   /** A simple Query. */
@@ -96,7 +113,7 @@ export class QueryRouter {
   parse(name: string, sql: string, tx: TransactionView): RouteDecision {
     const analysis = this.ctx.cache.analyzeCached(sql);
     const session = this.sessionFor(tx);
-    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session });
+    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided });
     this.advance(analysis);
     if (r.blocked === null && keyIsUnbound(r)) {
       this.statements.set(name, new BindRouting(sql, analysis, session));
@@ -141,7 +158,7 @@ export class QueryRouter {
 
   private decide(sql: string, analysis: QueryAnalysis, tx: TransactionView): RouteDecision {
     const session = this.sessionFor(tx);
-    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session });
+    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided });
     this.advance(analysis);
     return this.decision(r, sql, analysis, session);
   }
@@ -151,19 +168,24 @@ export class QueryRouter {
     return endsHeldTransaction(this.ctx.cache.analyzeCached(sql));
   }
 
-  private decision(r: Route, sql: string, analysis: QueryAnalysis, session: RouteSession): RouteDecision {
+  private decision(r: Route, sql: string, analysis: QueryAnalysis, session: RouteSession, params?: RouteParams): RouteDecision {
+    const missing = r.blocked !== null ? this.columnsToLoad(analysis) : null;
+    if (missing !== null) return { kind: 'load_columns', table: missing };
+    // route() refuses what cannot run correctly over shards (sharding-key UPDATE, INSERT without a
+    // usable key, unmergeable SELECT), so `pgdog route` shows the same refusal.
     if (r.blocked !== null) return { kind: 'blocked', sqlstate: r.blocked.sqlstate, message: r.blocked.message };
-    const moved = this.assignedShardingColumn(r, analysis);
-    if (moved !== null) return { kind: 'blocked', sqlstate: '0A000', message: `pgdog: UPDATE of the sharding column ${moved} could move rows to another shard, which is not supported; delete the row and insert it again` };
     const t = targetOfRoute(r.shards, r.role);
     const shards = r.shards === 'all' ? this.allShards : r.shards;
     if (shards.length <= 1) return { kind: 'run', target: t, multi: null };
-    if (analysis.ok && analysis.statements.some((st) => st.kind === 'copy')) {
-      return { kind: 'blocked', sqlstate: '0A000', message: 'pgdog: COPY over several shards is not supported yet' };
+    const copy = copyOf(analysis);
+    if (copy !== null) {
+      if (typeof copy === 'string' || this.db === undefined) return { kind: 'blocked', sqlstate: '0A000', message: typeof copy === 'string' ? copy : 'pgdog: unknown database' };
+      const route: CopyRoute = { info: copy, db: this.db, columns: tableColumnCache(this.ctx, this.database) };
+      return { kind: 'run', target: t, multi: { shards, plan: null, texts: null, replicated: r.source === 'omnisharded', copy: route } };
     }
     if (writesRowsOnSeveralShards(r, analysis)) {
       // Sent whole to each shard, every row would be stored once per shard: each gets its rows.
-      const split = this.splitInsert(sql, analysis, session);
+      const split = this.splitInsert(sql, analysis, session, params);
       if (split === null) return { kind: 'blocked', sqlstate: '0A000', message: 'pgdog: this INSERT writes to several shards and cannot be split by row (each VALUES row needs its sharding key); send one INSERT per shard' };
       return { kind: 'run', target: t, multi: split };
     }
@@ -176,7 +198,7 @@ export class QueryRouter {
   }
 
   /** One INSERT per shard with that shard's VALUES rows; null when a row has no single shard. */
-  private splitInsert(sql: string, analysis: QueryAnalysis, session: RouteSession): MultiRoute | null {
+  private splitInsert(sql: string, analysis: QueryAnalysis, session: RouteSession, params?: RouteParams): MultiRoute | null {
     if (!analysis.ok || analysis.statements.length !== 1) return null;
     const info = analysis.statements[0].insert;
     if (info === null || info.select || info.rows < 2) return null;
@@ -185,28 +207,18 @@ export class QueryRouter {
     const byShard = new Map<number, number[]>();
     for (let i = 0; i < rows.rows.length; i++) {
       const one = rows.prefix + rows.rows[i] + rows.suffix;
-      const r = route(this.ctx.table, { database: this.database, user: this.user, query: one, analysis: analyze(one), session });
+      const r = route(this.ctx.table, { database: this.database, user: this.user, query: one, analysis: analyze(one), session, params, tableColumns: this.provided });
       if (r.blocked !== null || r.shards === 'all' || r.shards.length !== 1) return null;
       const list = byShard.get(r.shards[0]);
       if (list === undefined) byShard.set(r.shards[0], [i]);
       else list.push(i);
     }
     const shards = [...byShard.keys()].sort((a, b) => a - b);
-    return { shards, plan: null, texts: shards.map((s) => insertOf(rows, byShard.get(s)!)), replicated: false };
-  }
-
-  /** An UPDATE that sets a sharded table's sharding column: `table.column`, else null. */
-  private assignedShardingColumn(r: Route, analysis: QueryAnalysis): string | null {
-    if (!analysis.ok || this.sharded.length === 0) return null;
-    for (const st of analysis.statements) {
-      if (st.kind !== 'update' || st.assigned.length === 0) continue;
-      for (const t of this.sharded) {
-        if (!st.assigned.includes(t.column)) continue;
-        const table = t.name === null ? r.tables[0] : r.tables.find((n) => n === t.name || n.endsWith(`.${t.name}`));
-        if (table !== undefined) return `${table}.${t.column}`;
-      }
-    }
-    return null;
+    const texts = shards.map((s) => insertOf(rows, byShard.get(s)!));
+    if (params === undefined) return { shards, plan: null, texts, replicated: false };
+    // Each shard's statement keeps only its rows' parameters, numbered again from $1.
+    const renumbered = texts.map(renumberParams);
+    return { shards, plan: null, texts: renumbered.map((r) => r.text), paramOrders: renumbered.map((r) => r.order), replicated: false };
   }
 
   private planOf(sql: string): CrossShardOutcome {
@@ -217,6 +229,67 @@ export class QueryRouter {
       this.plans.set(sql, p);
     }
     return p;
+  }
+
+  /** More than one shard: extended-protocol batches go through extended-batch.ts. */
+  get multiShard(): boolean {
+    return this.allShards.length > 1;
+  }
+
+  /** The table whose column order would place this INSERT (it has no column list); null if none or tried. */
+  private columnsToLoad(analysis: QueryAnalysis): TableName | null {
+    if (!analysis.ok || analysis.statements.length !== 1 || this.allShards.length < 2) return null;
+    const info = analysis.statements[0].insert;
+    if (info === null || info.columns !== null || info.select || info.rows === 0) return null;
+    const key = info.table.schema === null ? info.table.name : `${info.table.schema}.${info.table.name}`;
+    if (this.provided?.has(key) === true || this.lookedUp.has(key)) return null;
+    return info.table;
+  }
+
+  /** The live column order of `table` (null: no such table), for the statements routed next. */
+  provideColumns(table: TableName, columns: readonly string[] | null): void {
+    const key = table.schema === null ? table.name : `${table.schema}.${table.name}`;
+    this.lookedUp.add(key);
+    const next = new Map(this.provided ?? []);
+    if (columns !== null) next.set(key, columns);
+    this.provided = next;
+  }
+
+  /** The statements that asked for columns were routed again: the order is forgotten. */
+  forgetColumns(): void {
+    this.provided = undefined;
+    this.lookedUp.clear();
+  }
+
+  /** A lone BEGIN / START TRANSACTION (with or without options). */
+  beginsTransaction(sql: string): boolean {
+    const a = this.ctx.cache.analyzeCached(sql);
+    return a.ok && a.statements.length === 1 && a.statements[0].transaction?.action === 'begin';
+  }
+
+  /** A Parse in a sharded batch: the session state follows it (hints, BEGIN READ ONLY...). */
+  noteParse(sql: string): void {
+    this.advance(this.ctx.cache.analyzeCached(sql));
+  }
+
+  /** Where an Execute of `sql` with these Bind values runs (a sharded batch; see extended-batch.ts). */
+  routeBound(sql: string, bind: BindMessage, tx: TransactionView): ExecuteRoute {
+    const analysis = this.ctx.cache.analyzeCached(sql);
+    const session = this.sessionFor(tx);
+    const params = bind.parameters.length > 0 ? { values: bind.parameters, formats: bind.parameterFormats } : undefined;
+    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, params, tableColumns: this.provided });
+    if (analysis.ok && analysis.statements.some((st) => st.set !== null || pinReason(st, null) !== null)) {
+      return { ok: false, sqlstate: '0A000', message: 'pgdog: statements that change the session (SET, advisory locks, LISTEN, temporary tables) go through the simple query protocol on a sharded database' };
+    }
+    const endsTransaction = tx.inTransaction && endsHeldTransaction(analysis) !== null;
+    const d = this.decision(r, sql, analysis, session, params);
+    if (d.kind === 'blocked') return { ok: false, sqlstate: d.sqlstate, message: d.message };
+    if (d.kind === 'run' && d.multi?.copy !== undefined) return { ok: false, sqlstate: '0A000', message: 'pgdog: COPY over several shards runs through the simple query protocol only' };
+    if (d.kind === 'load_columns') return { ok: false, sqlstate: '0A000', message: 'pgdog: the column order of this table is being looked up', columnsOf: d.table };
+    if (d.kind !== 'run') return { ok: true, shards: [0], primary: true, plan: null, texts: null, replicated: false, endsTransaction };
+    const m = d.multi;
+    const shards = m === null ? [d.target.shard] : m.replicated && m.plan === null && isRead(analysis) ? [m.shards[0]!] : m.shards;
+    return { ok: true, shards, primary: d.target.role === 'primary', plan: m?.plan ?? null, texts: m?.texts ?? null, paramOrders: m?.paramOrders ?? null, replicated: m?.replicated ?? false, endsTransaction };
   }
 
   private advance(analysis: QueryAnalysis): void {
@@ -259,4 +332,9 @@ export function endsHeldTransaction(analysis: QueryAnalysis): string | null {
   if (t.action === 'commit') return 'COMMIT';
   if (t.action === 'rollback') return 'ROLLBACK';
   return null;
+}
+
+/** Nothing but SELECTs (an omnisharded read needs one shard only). */
+function isRead(analysis: QueryAnalysis): boolean {
+  return analysis.ok && analysis.statements.every((st) => st.kind === 'select');
 }

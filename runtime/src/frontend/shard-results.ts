@@ -24,6 +24,8 @@ export interface ShardResults {
   lost(shard: number, sqlstate: string, message: string): void;
   /** Everything for the client, up to (not including) ReadyForQuery; called once all shards are done. */
   take(): Buffer;
+  /** Set by take(): its answer is an error pgdog made (an open transaction is failed by it). */
+  readonly failsTransaction?: boolean;
 }
 
 /** An ErrorResponse frame. */

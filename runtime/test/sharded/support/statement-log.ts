@@ -15,7 +15,9 @@ export const STATEMENT_LOG_SETTINGS = {
 
 // Statements a pooler sends on its own account (connection reset, health check). They are
 // ignored unless the client's query is itself one of them.
-const HOUSEKEEPING = /^(DISCARD ALL|RESET ALL|SELECT 1|;|DEALLOCATE ALL|CLOSE ALL|UNLISTEN \*|SET application_name\b.*|BEGIN|COMMIT|ROLLBACK|SELECT pg_advisory_unlock_all\(\))\s*;?\s*$/i;
+// pgdog's own statements: pool resets and checks, and the column-order lookup of an INSERT
+// without a column list (table-columns.ts).
+const HOUSEKEEPING = /^(DISCARD ALL|RESET ALL|SELECT 1|;|DEALLOCATE ALL|CLOSE ALL|UNLISTEN \*|SET application_name\b.*|BEGIN|COMMIT|ROLLBACK|SELECT pg_advisory_unlock_all\(\)|SELECT attname, attgenerated <> '' FROM pg_catalog\.pg_attribute .*)\s*;?\s*$/i;
 
 const LINE = /^([^|\s]*)\|(?:LOG|ERROR|FATAL|WARNING|DETAIL):\s+(?:statement|execute [^:]*|STATEMENT):\s+(.*)$/;
 

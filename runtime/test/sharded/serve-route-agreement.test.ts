@@ -97,6 +97,16 @@ async function serve(c: RouteTestCase, database: string): Promise<{ dbs: Set<str
 
 const NEUTRAL = new Set(['set', 'transaction']);
 
+/** For an INSERT without a column list: its table's columns in order on `db`, as route() takes them. */
+async function liveColumns(query: string, db: string): Promise<ReadonlyMap<string, readonly string[]> | undefined> {
+  const a = analyze(query);
+  const info = a.ok && a.statements.length === 1 ? a.statements[0]!.insert : null;
+  if (info === null || info.columns !== null) return undefined;
+  const key = info.table.schema === null ? info.table.name : `${info.table.schema}.${info.table.name}`;
+  const rows = await server.query<{ attname: string }>(`SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [key], { database: db });
+  return rows.length === 0 ? undefined : new Map([[key, rows.map((r) => r.attname)]]);
+}
+
 test('pgdog serve sends every corpus query where route() says', async () => {
   const all = cases();
   assert.ok(all.length >= 200, `${all.length} cases`);
@@ -104,7 +114,10 @@ test('pgdog serve sends every corpus query where route() says', async () => {
   for (const c of all) {
     const database = c.database ?? 'shop';
     const user = c.user ?? DEFAULT_USER[database]!;
-    const r = route(table, { database, user, query: c.query, analysis: analyze(c.query), session: c.session, params: c.params === null ? undefined : { values: c.params } });
+    // serve reads the live column order for an INSERT without a column list; the dry run is
+    // given the same order here, as `pgdog route` would need it from the schema.
+    const tableColumns = await liveColumns(c.query, shardsOf.get(database)![0]!);
+    const r = route(table, { database, user, query: c.query, analysis: analyze(c.query), session: c.session, params: c.params === null ? undefined : { values: c.params }, tableColumns });
     const dbs = shardsOf.get(database)!;
     const routed = r.blocked !== null ? [] : r.shards === 'all' ? dbs : r.shards.map((s) => dbs[s]!);
     const got = await serve(c, database);
