@@ -4,9 +4,12 @@
 // CPU time can be read from /proc on its own. SIGTERM / SIGINT or stdin closing stop it.
 //
 // usage: node bench/pgdog-child.mjs PGDOG_TOML USERS_TOML [LOG_LEVEL]
+// PGDOG_RUNTIME_ENTRY (a file URL of another build's index.js) runs that build instead (--baseline).
 
 import { loadConfig } from '@pgdog/compiler';
-import { createLogger, startServer } from '@pgdog/runtime';
+
+/** @type {typeof import('@pgdog/runtime')} */
+const { createLogger, startServer } = await import(process.env.PGDOG_RUNTIME_ENTRY || '@pgdog/runtime');
 
 const [configPath, usersPath, level = 'warn'] = process.argv.slice(2);
 if (!configPath || !usersPath) {

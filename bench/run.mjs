@@ -12,12 +12,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, stopAll, pgbin } from '@pgdog/testing';
 import { freePort } from '@pgdog/testing';
-import { selectCases } from './lib/cases.mjs';
+import { runsOn, selectCases, withComparisons } from './lib/cases.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { run, runPgbench } from './lib/pgbench.mjs';
 import { findPgbouncer, startPgbouncer } from './lib/pgbouncer.mjs';
 import { startPgdogChild } from './lib/pgdog.mjs';
-import { checkTargets, formatTable, formatTargets, summarize } from './lib/summary.mjs';
+import { checkPrepared, checkTargets, formatPrepared, formatTable, formatTargets, summarize } from './lib/summary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const USER = 'bench';
@@ -38,11 +38,13 @@ if (opts.help) {
   process.stdout.write(USAGE + '\n');
   process.exit(0);
 }
-const cases = selectCases(opts.cases);
-if (cases.length === 0) {
+const selected = selectCases(opts.cases);
+if (selected.length === 0) {
   process.stderr.write(`--cases ${opts.cases} matches no case\n${USAGE}\n`);
   process.exit(2);
 }
+// A prepared case is judged against PgBouncer's -M extended run of the same clients.
+const cases = opts.targets.includes('pgbouncer') ? withComparisons(selected) : selected;
 
 // An interrupted run still stops its helpers: process.exit runs the 'exit' handlers that
 // kill PgBouncer, the pgdog child and the PostgreSQL servers.
@@ -131,6 +133,12 @@ async function main(pgbenchBin, psqlBin) {
     targets.push({ name: 'pgdog', port: d.port, pid: d.pid });
     log(`pgdog on 127.0.0.1:${d.port} (pid ${d.pid}, pool size ${opts.poolSize})`);
   }
+  if (opts.baseline !== undefined) {
+    const d = await startPgdogChild({ serverPort: pg.port, database: DATABASE, user: USER, password: PASSWORD, poolSize: opts.poolSize, runtimeDir: opts.baseline });
+    cleanups.push(d.stop);
+    targets.push({ name: 'pgdog-base', port: d.port, pid: d.pid });
+    log(`pgdog-base (${opts.baseline}) on 127.0.0.1:${d.port} (pid ${d.pid})`);
+  }
 
   // Fail fast, before minutes of pgbench, when a target cannot even log in.
   for (const t of targets) {
@@ -138,13 +146,14 @@ async function main(pgbenchBin, psqlBin) {
     if (r.code !== 0 || r.stdout.trim() !== String(opts.scale)) throw new Error(`${t.name}: login check failed: ${r.stderr.trim() || r.stdout.trim()}`);
   }
 
-  const total = cases.length * opts.rounds * targets.length;
+  const total = opts.rounds * cases.reduce((n, c) => n + targets.filter((t) => runsOn(c, t.name)).length, 0);
   log(`${total} runs x ${opts.duration} s ≈ ${Math.ceil((total * (opts.duration + 2)) / 60)} min (${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
   /** @type {import('./lib/pgbench.mjs').RunResult[]} */
   const runs = [];
   for (const bench of cases) {
     for (let round = 1; round <= opts.rounds; round++) {
       for (const target of targets) {
+        if (!runsOn(bench, target.name)) continue;
         const r = await runPgbench({ pgbench: pgbenchBin, bench, target, round, duration: opts.duration, jobs: opts.jobs, env });
         runs.push(r);
         const cpu = r.proxyCpuUsPerTx === null
@@ -159,9 +168,11 @@ async function main(pgbenchBin, psqlBin) {
 
   const rows = summarize(runs, cases.map((c) => c.name), targets.map((t) => t.name));
   const checks = targets.some((t) => t.name === 'pgbouncer') && targets.some((t) => t.name === 'pgdog')
-    ? checkTargets(rows, new Map(cases.map((c) => [c.name, c.clients])))
+    ? checkTargets(rows, new Map(cases.filter((c) => c.mode !== 'prepared').map((c) => [c.name, c.clients])))
     : [];
+  const prepared = checkPrepared(rows, cases);
   process.stdout.write(`\n${formatTable(rows)}\n\n${formatTargets(checks)}\n`);
+  if (prepared.length > 0) process.stdout.write(`${formatPrepared(prepared)}\n`);
   process.stdout.write(`pgbench -j ${opts.jobs} -T ${opts.duration}, ${opts.rounds} round(s), median shown; scale ${opts.scale}; pool size ${opts.poolSize}; ${os.cpus().length} CPUs shared by pgbench, proxy and PostgreSQL\n`);
 
   const jsonPath = resolve(opts.json ?? join(here, 'results', 'latest.json'));
@@ -175,6 +186,7 @@ async function main(pgbenchBin, psqlBin) {
     runs,
     summary: rows,
     targets: checks,
+    preparedVsExtended: prepared,
   };
   writeFileSync(jsonPath, JSON.stringify(result, null, 2) + '\n');
   log(`results: ${jsonPath}`);

@@ -1,11 +1,11 @@
 // node --test bench/lib  (the bench is a plain script outside the workspaces, so not in npm test)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pgbenchArgs, selectCases } from './cases.mjs';
+import { comparisonCase, pgbenchArgs, runsOn, selectCases, withComparisons } from './cases.mjs';
 import { parseOptions } from './options.mjs';
 import { parsePgbenchOutput } from './pgbench-output.mjs';
 import { machineTicksFromStat, ticksFromStat } from './proc-cpu.mjs';
-import { checkTargets, median, summarize } from './summary.mjs';
+import { checkPrepared, checkTargets, formatPrepared, median, summarize } from './summary.mjs';
 import { pgbouncerIni } from './pgbouncer.mjs';
 import { pgdogConfig } from './pgdog.mjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,13 @@ import { loadConfig } from '@pgdog/compiler';
 
 test('case filters match whole dash-separated parts of the names', () => {
   assert.deepEqual(selectCases('S-simple-c10').map((c) => c.name), ['S-simple-c10']);
-  assert.deepEqual(selectCases('c10').map((c) => c.name), ['S-simple-c10', 'S-extended-c10']);
-  assert.deepEqual(selectCases('c100').map((c) => c.name), ['S-simple-c100', 'S-extended-c100']);
+  assert.deepEqual(selectCases('c10').map((c) => c.name), ['S-simple-c10', 'S-extended-c10', 'S-prepared-c10']);
+  assert.deepEqual(selectCases('c100').map((c) => c.name), ['S-simple-c100', 'S-extended-c100', 'S-prepared-c100']);
   assert.deepEqual(selectCases('simple').map((c) => c.name), ['S-simple-c10', 'S-simple-c100', 'tpcb-simple-c20']);
+  assert.deepEqual(selectCases('prepared').map((c) => c.name), ['S-prepared-c10', 'S-prepared-c100']);
   assert.deepEqual(selectCases('c1').map((c) => c.name), []);
   assert.deepEqual(selectCases('tpcb, s-extended-c10').map((c) => c.name), ['S-extended-c10', 'tpcb-simple-c20']);
-  assert.equal(selectCases('').length, 5);
+  assert.equal(selectCases('').length, 7);
   assert.equal(selectCases('nothing').length, 0);
 });
 
@@ -30,6 +31,36 @@ test('pgbench arguments: select-only skips vacuum, -j never exceeds -c', () => {
   const [tpcb] = selectCases('tpcb');
   assert.deepEqual(pgbenchArgs(tpcb, 15, 2), ['-M', 'simple', '-c', '20', '-j', '2', '-T', '15']);
   assert.equal(pgbenchArgs({ ...s10, clients: 1 }, 5, 4)[5], '1');
+  const [p100] = selectCases('S-prepared-c100');
+  assert.deepEqual(pgbenchArgs(p100, 5, 2), ['-M', 'prepared', '-c', '100', '-j', '2', '-T', '5', '-S', '-n']);
+});
+
+test('prepared cases: PgBouncer sits out, compared with its extended run of the same clients', () => {
+  const [p10] = selectCases('S-prepared-c10');
+  const [e10] = selectCases('S-extended-c10');
+  assert.equal(runsOn(p10, 'pgbouncer'), false);
+  assert.equal(runsOn(p10, 'pgdog'), true);
+  assert.equal(runsOn(p10, 'direct'), true);
+  assert.equal(runsOn(e10, 'pgbouncer'), true);
+  assert.equal(comparisonCase(p10), e10);
+  assert.equal(comparisonCase(e10), null);
+  assert.deepEqual(withComparisons(selectCases('prepared')).map((c) => c.name), ['S-extended-c10', 'S-prepared-c10', 'S-extended-c100', 'S-prepared-c100']);
+  // Already selected: not added twice, order kept.
+  assert.deepEqual(withComparisons(selectCases('c10')).map((c) => c.name), ['S-simple-c10', 'S-extended-c10', 'S-prepared-c10']);
+});
+
+test('prepared check: pgdog -M prepared over PgBouncer -M extended', () => {
+  const row = (c, target, medianTps) => ({ case: c, target, medianTps });
+  const rows = [row('S-extended-c10', 'pgbouncer', 20000), row('S-prepared-c10', 'pgdog', 25000), row('S-prepared-c10', 'direct', 40000), row('S-prepared-c100', 'pgdog', 15000)];
+  const checks = checkPrepared(/** @type {any} */ (rows), selectCases('prepared'));
+  assert.deepEqual(checks, [
+    { case: 'S-prepared-c10', against: 'S-extended-c10', pgdogTps: 25000, pgbouncerTps: 20000, ratio: 1.25, met: true },
+    { case: 'S-prepared-c100', against: 'S-extended-c100', pgdogTps: 15000, pgbouncerTps: null, ratio: null, met: null },
+  ]);
+  const text = formatPrepared(checks);
+  assert.match(text, /S-prepared-c10 25000 ÷ S-extended-c10 20000 = 1\.250 \(want >= 1\.00\) met/);
+  assert.match(text, /S-prepared-c100 15000 ÷ S-extended-c100 - = - .*n\/a/);
+  assert.deepEqual(checkPrepared(/** @type {any} */ ([row('S-extended-c10', 'pgbouncer', 1)]), selectCases('prepared')), []);
 });
 
 test('options: defaults, env, --quick, flags win over env, direct is always a target', () => {
@@ -48,6 +79,11 @@ test('options: defaults, env, --quick, flags win over env, direct is always a ta
   assert.throws(() => parseOptions(['--rounds', '0'], {}), /positive integer/);
   assert.throws(() => parseOptions(['--targets', 'pgcat'], {}), /unknown target/);
   assert.throws(() => parseOptions(['--bogus'], {}), /unknown option/);
+  assert.throws(() => parseOptions(['--targets', 'pgdog-base'], {}), /needs --baseline/);
+  const b = parseOptions(['--baseline', 'bench/results/base', '--targets', 'pgdog'], {});
+  assert.deepEqual(b.targets, ['direct', 'pgdog', 'pgdog-base']);
+  assert.match(/** @type {string} */ (b.baseline), /^\/.*bench\/results\/base$/);
+  assert.deepEqual(parseOptions([], { BENCH_BASELINE: '/x' }).targets, ['direct', 'pgbouncer', 'pgdog', 'pgdog-base']);
 });
 
 test('pgbench report parsing', () => {

@@ -1,6 +1,10 @@
 // Command-line flags and environment of `npm run bench`. Pure: argv and env in, options out.
 
+import { resolve } from 'node:path';
 import { CASES, TARGETS } from './cases.mjs';
+
+/** Targets run when --targets is not given (pgdog-base joins them with --baseline). */
+const DEFAULT_TARGETS = TARGETS.filter((t) => t !== 'pgdog-base');
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick            5 s per run, 1 round (same as --duration 5 --rounds 1)
@@ -9,7 +13,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --cases LIST       comma-separated filters: whole dash-separated parts of case names
                      (env BENCH_CASES), e.g. c10, c100, extended, tpcb, S-simple-c10
                      cases: ${CASES.map((c) => c.name).join(', ')}
-  --targets LIST     subset of ${TARGETS.join(',')} (env BENCH_TARGETS; direct always runs)
+  --targets LIST     subset of ${DEFAULT_TARGETS.join(',')} (env BENCH_TARGETS; direct always runs)
+  --baseline DIR     also run pgdog from another runtime build as target pgdog-base: DIR holds a
+                     copy of runtime/dist/src (e.g. cp -r runtime/dist/src bench/results/base);
+                     keep it inside the repo so its imports resolve (env BENCH_BASELINE)
   --scale N          pgbench -i scale (env BENCH_SCALE, default 10)
   --pool-size N      server pool size of PgBouncer and pgdog (default 20)
   --jobs N           pgbench -j (default 2)
@@ -19,7 +26,8 @@ export const USAGE = `usage: npm run bench -- [options]
 
 /**
  * @typedef {{ duration: number, rounds: number, cases: string | undefined, targets: string[],
- *   scale: number, poolSize: number, jobs: number, profile: boolean, json: string | undefined, help: boolean }} BenchOptions
+ *   scale: number, poolSize: number, jobs: number, profile: boolean, json: string | undefined,
+ *   baseline: string | undefined, help: boolean }} BenchOptions
  */
 
 /**
@@ -39,6 +47,7 @@ export function parseOptions(argv, env) {
     jobs: 2,
     profile: false,
     json: undefined,
+    baseline: env.BENCH_BASELINE || undefined,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -82,6 +91,9 @@ export function parseOptions(argv, env) {
       case '--json':
         o.json = value();
         break;
+      case '--baseline':
+        o.baseline = value();
+        break;
       case '--help':
       case '-h':
         o.help = true;
@@ -89,6 +101,12 @@ export function parseOptions(argv, env) {
       default:
         throw new Error(`unknown option ${arg}`);
     }
+  }
+  if (o.baseline !== undefined) {
+    o.baseline = resolve(o.baseline);
+    if (!o.targets.includes('pgdog-base')) o.targets = TARGETS.filter((t) => t === 'pgdog-base' || o.targets.includes(t));
+  } else if (o.targets.includes('pgdog-base')) {
+    throw new Error('target pgdog-base needs --baseline DIR');
   }
   return o;
 }
@@ -103,7 +121,7 @@ function positiveInt(v, what) {
 
 /** @param {string | undefined} v @returns {string[]} */
 function parseTargets(v) {
-  if (v === undefined || v.trim() === '') return [...TARGETS];
+  if (v === undefined || v.trim() === '') return [...DEFAULT_TARGETS];
   const wanted = v.split(',').map((t) => t.trim()).filter((t) => t !== '');
   for (const t of wanted) if (!TARGETS.includes(t)) throw new Error(`unknown target ${t} (known: ${TARGETS.join(', ')})`);
   // direct is the baseline every ratio needs.

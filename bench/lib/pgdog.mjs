@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { removeDir, stopChild, trackChild, trackDir } from './teardown.mjs';
 
 const childScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'pgdog-child.mjs');
@@ -40,8 +40,9 @@ database = ${q(p.database)}
 }
 
 /**
+ * `runtimeDir`: a copy of another build's runtime/dist/src to run instead of @pgdog/runtime.
  * @param {{ serverPort: number, database: string, user: string, password: string, poolSize: number,
- *   profileDir?: string }} p
+ *   profileDir?: string, runtimeDir?: string }} p
  * @returns {Promise<{ pid: number, port: number, stop(): Promise<void>, stderr(): string }>}
  */
 export async function startPgdogChild(p) {
@@ -57,6 +58,7 @@ export async function startPgdogChild(p) {
   }
   const child = spawn(process.execPath, [...nodeArgs, childScript, join(dir, 'pgdog.toml'), join(dir, 'users.toml')], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: p.runtimeDir === undefined ? process.env : { ...process.env, PGDOG_RUNTIME_ENTRY: pathToFileURL(join(p.runtimeDir, 'index.js')).href },
   });
   trackChild(child);
   let stderr = '';

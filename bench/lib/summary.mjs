@@ -1,11 +1,15 @@
 // Per (case, target) medians, ratios and the target check, and the printed table. Pure.
 
+import { comparisonCase } from './cases.mjs';
+
 /**
  * @typedef {import('./pgbench.mjs').RunResult} RunResult
  * @typedef {{ case: string, target: string, tpsRounds: (number | null)[], medianTps: number | null,
  *   vsPgbouncer: number | null, vsDirect: number | null, latencyMs: number | null, proxyCpuUsPerTx: number | null,
  *   proxyUserUsPerTx: number | null, proxySystemUsPerTx: number | null, failedRuns: number }} SummaryRow
  * @typedef {{ case: string, clients: number, want: number, ratio: number | null, met: boolean | null }} TargetCheck
+ * @typedef {{ case: string, against: string, pgdogTps: number | null, pgbouncerTps: number | null,
+ *   ratio: number | null, met: boolean | null }} PreparedCheck
  */
 
 /** @param {readonly number[]} xs @returns {number | null} */
@@ -69,6 +73,42 @@ export function checkTargets(rows, clientsByCase) {
     out.push({ case: r.case, clients, want, ratio: r.vsPgbouncer, met: r.vsPgbouncer === null ? null : r.vsPgbouncer >= want });
   }
   return out;
+}
+
+/**
+ * Issue 5's target: pgdog -M prepared TPS >= PgBouncer -M extended TPS at the same client count
+ * (PgBouncer 1.18 cannot carry prepared statements in transaction mode, so extended is its best).
+ * @param {readonly SummaryRow[]} rows
+ * @param {readonly import('./cases.mjs').BenchCase[]} cases
+ * @returns {PreparedCheck[]}
+ */
+export function checkPrepared(rows, cases) {
+  /** @type {PreparedCheck[]} */
+  const out = [];
+  for (const c of cases) {
+    const cmp = comparisonCase(c);
+    if (cmp === null) continue;
+    const dog = rows.find((r) => r.case === c.name && r.target === 'pgdog');
+    const bouncer = rows.find((r) => r.case === cmp.name && r.target === 'pgbouncer');
+    if (dog === undefined) continue;
+    const pgdogTps = dog.medianTps;
+    const pgbouncerTps = bouncer?.medianTps ?? null;
+    const r = ratio(pgdogTps, pgbouncerTps);
+    out.push({ case: c.name, against: cmp.name, pgdogTps, pgbouncerTps, ratio: r, met: r === null ? null : r >= 1 });
+  }
+  return out;
+}
+
+/**
+ * @param {readonly PreparedCheck[]} checks
+ * @returns {string}
+ */
+export function formatPrepared(checks) {
+  const parts = checks.map((c) => {
+    const verdict = c.met === null ? 'n/a (no PgBouncer run)' : c.met ? 'met' : 'MISSED';
+    return `${c.case} ${fixed(c.pgdogTps, 0)} ÷ ${c.against} ${fixed(c.pgbouncerTps, 0)} = ${fixed(c.ratio, 3)} (want >= 1.00) ${verdict}`;
+  });
+  return `prepared (pgdog -M prepared ÷ PgBouncer -M extended, same clients; PgBouncer 1.18 cannot run -M prepared in transaction mode): ${parts.join('; ')}`;
 }
 
 /**

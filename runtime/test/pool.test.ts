@@ -99,6 +99,36 @@ describe('checkout', () => {
     await done;
   });
 
+  it('checkoutOrWait: a waiter gets the freed server inside the release; errors come later, as rejections', async () => {
+    const pool = makePool({ poolSize: 1, checkoutTimeoutMs: 5000 });
+    (await pool.checkout()).release();
+    // An idle server: no wait, the promise.
+    const first = pool.checkoutOrWait({}, () => assert.fail('not a wait'), () => assert.fail('no error'));
+    assert.ok(first !== null);
+    const held = await first;
+    const got: string[] = [];
+    let handed: { server: { id: number }; release(): void } | null = null;
+    const waiting = pool.checkoutOrWait({}, (l) => {
+      got.push('lease');
+      handed = l;
+    }, (e) => got.push(`error ${e.message}`));
+    assert.equal(waiting, null);
+    assert.equal(pool.stats().waiting, 1);
+    held.release();
+    // Handed over before release() returned: no promise turn in between.
+    assert.deepEqual(got, ['lease']);
+    assert.equal(handed!.server.id, held.server.id);
+    assert.deepEqual([pool.stats().waiting, pool.stats().active], [0, 1]);
+    const timedOut: string[] = [];
+    assert.equal(pool.checkoutOrWait({ timeoutMs: 30 }, () => assert.fail('pool is full'), (e) => timedOut.push((e as PoolError).kind)), null);
+    await until('the timeout', () => timedOut.length === 1);
+    assert.deepEqual(timedOut, ['checkout_timeout']);
+    handed!.release();
+    await pool.close();
+    const refused = pool.checkoutOrWait({}, () => assert.fail('closed'), () => assert.fail('refusals are promises'));
+    assert.equal((await poolRejection(refused!)).kind, 'shutting_down');
+  });
+
   it('opens at most maxConcurrentConnects at once', async () => {
     const pool = makePool({ poolSize: 5 }, { maxConcurrentConnects: 2 });
     const leases = Array.from({ length: 5 }, () => pool.checkout());

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { authenticateClient } from '../auth/client-auth.js';
 import { SocketWriter, type Pausable } from '../net/socket-writer.js';
+import { SMALL_READ_BUFFER_SIZE, SocketReader } from '../net/socket-reader.js';
 import { Framer, FramerMode, type FrameHandler } from '../protocol/framer.js';
 import { SSL_ACCEPTED, SSL_REFUSED } from '../protocol/constants.js';
 import { writeErrorResponse, type ErrorFields } from '../protocol/backend/error-response.js';
@@ -20,6 +21,9 @@ import { QueryRouter } from './query-router.js';
 import { completeLogin, type LoginRequest } from './login.js';
 import { decideStartupPacket } from './startup.js';
 import { upgradeToTls } from './tls.js';
+
+/** Reads a client makes before it gets a read buffer of its own (see SocketReader). */
+const CLIENT_READS_BEFORE_BUFFER = 32;
 
 export const enum SessionPhase {
   Startup = 0,
@@ -56,6 +60,7 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   database: string;
   readonly remote: string;
   private readonly onDataBound: (chunk: Buffer) => void;
+  private readonly reader: SocketReader;
   private readonly onCloseBound: () => void;
   private readonly onDone: (s: Session) => void;
 
@@ -68,7 +73,8 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
       pause: () => this.pauseClient(PauseReason.ServerFull),
       resume: () => this.resumeClient(PauseReason.ServerFull),
     };
-    this.mainFramer = new Framer(this, { mode: FramerMode.Startup, lengthLimits: ctx.framerLimits });
+    // Chunks are views of the reader's reused buffer: a partial frame must be copied.
+    this.mainFramer = new Framer(this, { mode: FramerMode.Startup, lengthLimits: ctx.framerLimits, reusedChunks: true });
     this.activeFramer = this.mainFramer;
     this.w = new MessageWriter(512);
     this.phase = SessionPhase.Startup;
@@ -85,6 +91,10 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     this.database = '';
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.onDataBound = (chunk) => this.onData(chunk);
+    // Clients are many and mostly idle: a buffer of their own only once busy, small at first.
+    this.reader = new SocketReader({ bufferSize: SMALL_READ_BUFFER_SIZE, readsBeforeBuffer: CLIENT_READS_BEFORE_BUFFER });
+    this.reader.setConsumer(this.onDataBound);
+    this.reader.adopt(socket);
     this.onCloseBound = () => this.close();
     this.onDone = onDone;
 
@@ -106,7 +116,6 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   }
 
   private listen(socket: Socket): void {
-    socket.on('data', this.onDataBound);
     socket.on('end', this.onCloseBound);
     socket.on('close', this.onCloseBound);
     socket.on('error', (err) => {
@@ -213,8 +222,8 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   private startTls(): void {
     this.framer.halt();
     const plain = this.socket;
-    plain.removeListener('data', this.onDataBound);
-    plain.pause();
+    this.reader.setConsumer(null);
+    this.reader.pause();
     // The 'S' must reach the client before TLS takes the socket over; it answers with its hello.
     plain.write(SSL_ACCEPTED, (err) => {
       if (err || this.phase === SessionPhase.Closed) return;
@@ -223,6 +232,8 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
       this.tlsActive = true;
       this.clientWriter = new SocketWriter(secure);
       this.listen(secure);
+      this.reader.listen(secure);
+      this.reader.setConsumer(this.onDataBound);
     });
   }
 
@@ -289,14 +300,14 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   // ---- ForwarderHost -------------------------------------------------------------------------
 
   pauseClient(reason: PauseReason): void {
-    if (this.pauseReasons === 0) this.socket.pause();
+    if (this.pauseReasons === 0) this.reader.pause();
     this.pauseReasons |= reason;
   }
 
   resumeClient(reason: PauseReason): void {
     if ((this.pauseReasons & reason) === 0) return;
     this.pauseReasons &= ~reason;
-    if (this.pauseReasons === 0 && this.phase !== SessionPhase.Closed) this.socket.resume();
+    if (this.pauseReasons === 0 && this.phase !== SessionPhase.Closed) this.reader.resume();
   }
 
   terminate(): void {

@@ -86,6 +86,42 @@ describe('SocketReader', () => {
     far.destroy();
   });
 
+  it('takes a net.connect socket\'s reads over from Node after a few; socket pause/resume, end and close still work', async () => {
+    const reader = new SocketReader({ readsBeforeTakeover: 3 });
+    const got: string[] = [];
+    let arrived = (): void => {};
+    reader.setConsumer((chunk) => {
+      got.push(chunk.toString());
+      arrived();
+    });
+    const { near, far } = await connectWith(reader);
+    near.resume();
+    const handle = (near as unknown as { _handle: { onread: { name: string } } })._handle;
+    const send = async (word: string): Promise<void> => {
+      const next = new Promise<void>((r) => (arrived = r));
+      far.write(word);
+      await next;
+    };
+    for (const word of ['a', 'b']) await send(word);
+    assert.equal(handle.onread.name, 'onStreamRead', 'Node reads the first ones');
+    for (const word of ['c', 'd', 'e']) await send(word);
+    if (directIoAvailable) assert.notEqual(handle.onread.name, 'onStreamRead', 'the reader reads the rest');
+    near.pause();
+    far.write('held');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(got, ['a', 'b', 'c', 'd', 'e'], 'nothing is delivered while the socket is paused');
+    const next = new Promise<void>((r) => (arrived = r));
+    near.resume();
+    await next;
+    assert.deepEqual(got, ['a', 'b', 'c', 'd', 'e', 'held']);
+    const ended = new Promise<void>((r) => near.once('end', () => r()));
+    const closed = new Promise<void>((r) => near.once('close', () => r()));
+    far.end();
+    await ended;
+    near.end();
+    await closed;
+  });
+
   it('keeps chunks that arrive before a consumer is set, as copies', async () => {
     const reader = new SocketReader();
     const { near, far } = await connectWith(reader);

@@ -32,7 +32,20 @@ export interface SocketReaderOptions {
    * set up. A socket that stays quiet (an idle client) then holds no buffer. Default 0.
    */
   readsBeforeBuffer?: number;
+  /**
+   * `onread` sockets: after this many reads the reader takes the handle's read callback over from
+   * Node's stream layer, as `adopt` does (see READS_BEFORE_TAKEOVER). 0: never.
+   */
+  readsBeforeTakeover?: number;
 }
+
+/**
+ * A net.connect socket's first reads (a server's SSLRequest answer and login) go through Node's
+ * own read callback, so a TLS upgrade that takes the handle over first is never disturbed; the
+ * forwarding reads after them skip that layer (its per-read bookkeeping is about 1 % of the proxy's
+ * CPU). Socket pause() and resume() keep working: with `onread` they stop and start the handle.
+ */
+export const READS_BEFORE_TAKEOVER = 16;
 
 /**
  * The reads of one socket, handed to one consumer at a time, each as a write turn (write-turn.ts):
@@ -61,6 +74,7 @@ export class SocketReader {
   private early: Buffer[];
   private reused: boolean;
   private readsBeforeBuffer: number;
+  private readsBeforeTakeover: number;
   /** The socket pause/resume act on (null for a net.connect socket: use its own). */
   private socket: Socket | null;
   /** The handle of an adopted socket, read without the stream layer. */
@@ -77,16 +91,20 @@ export class SocketReader {
     this.early = [];
     this.reused = true;
     this.readsBeforeBuffer = options.readsBeforeBuffer ?? 0;
+    this.readsBeforeTakeover = options.readsBeforeTakeover ?? READS_BEFORE_TAKEOVER;
     this.socket = null;
     this.adopted = null;
   }
 
   /** For net.connect's `onread` option. */
   get onread(): OnReadOpts {
+    const reader = this;
     this.onreadOptions ??= {
       buffer: () => this.nextBuffer() as Uint8Array,
-      callback: (n: number) => {
-        this.read(n);
+      // Node calls it as a method of the socket.
+      callback(this: unknown, n: number): boolean {
+        reader.read(n);
+        if (reader.readsBeforeTakeover > 0 && --reader.readsBeforeTakeover === 0) reader.takeOver(this as Socket);
         // false would stop reading; pausing is the socket's pause().
         return true;
       },
@@ -172,11 +190,31 @@ export class SocketReader {
     if (err !== 0) (this.socket as Socket).destroy(new Error(`pgdog: resuming reads failed (${err})`));
   }
 
+  /**
+   * An `onread` socket, from inside Node's read callback: the following reads come straight from
+   * the handle. Node has already set the handle to read into the reader's buffers; after this
+   * call it asks for the next one as before.
+   */
+  private takeOver(socket: Socket): void {
+    // Not a socket as `this` (another Node calling the callback otherwise), or a TLS socket took over.
+    if (socket === undefined || socket === null || typeof socket.pause !== 'function' || !this.reused) return;
+    const handle = directHandle(socket);
+    if (handle === null || socket.destroyed || this.adopted !== null) return;
+    this.socket = socket;
+    this.adopted = handle;
+    this.readDirect(handle, handle.onread);
+  }
+
   /** Adopted socket: reads from now on land in the reader's buffer. */
   private readIntoBuffer(handle: StreamHandle, streamOnRead: StreamHandle['onread']): void {
+    handle.useUserBuffer(this.nextBuffer() as Buffer);
+    this.readDirect(handle, streamOnRead);
+  }
+
+  /** The handle's reads (already into the reader's buffers) go to the reader; ends and errors to Node. */
+  private readDirect(handle: StreamHandle, streamOnRead: StreamHandle['onread']): void {
     const reader = this;
     const socket = this.socket as Socket;
-    handle.useUserBuffer(this.nextBuffer() as Buffer);
     handle.onread = function (this: StreamHandle, arrayBuffer: ArrayBuffer | undefined): unknown {
       const n = lastReadResult();
       if (n <= 0 || reader.adopted !== this) return streamOnRead.call(this, arrayBuffer);

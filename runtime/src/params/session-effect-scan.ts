@@ -16,6 +16,19 @@ const SLASH = 0x2f;
 const STAR = 0x2a;
 const NEWLINE = 0x0a;
 
+/** What a byte may start, for mayAffectSession's scan: 0 for most bytes. */
+const SEMI = 1;
+const A = 2;
+const S = 3;
+const I = 4;
+const T = 5;
+const BYTE_CLASS = new Uint8Array(256);
+BYTE_CLASS[SEMICOLON] = SEMI;
+for (const [letter, k] of [['a', A], ['s', S], ['i', I], ['t', T]] as const) {
+  BYTE_CLASS[letter.charCodeAt(0)] = k;
+  BYTE_CLASS[letter.toUpperCase().charCodeAt(0)] = k;
+}
+
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
@@ -76,21 +89,29 @@ export function mayAffectSession(buf: Buffer, start: number, end: number, withTr
   let into = false;
   let temp = false;
   for (; pos < end; pos++) {
-    const c = buf[pos];
-    if (c === SEMICOLON) {
-      const next = skipBlank(buf, pos + 1, end);
-      if (leadingWordMatches(buf, next, end, withTransaction)) return true;
-      continue;
-    }
-    const l = c | LOWER;
-    if (l === 0x61 /* a */) {
-      if (matchesAt(buf, pos, end, 'advisory')) return true;
-    } else if (l === 0x73 /* s */) {
-      if (matchesAt(buf, pos, end, 'set_config')) return true;
-    } else if (l === 0x69 /* i */) {
-      if (!into && matchesAt(buf, pos, end, 'into')) into = true;
-    } else if (l === 0x74 /* t */) {
-      if (!temp && matchesAt(buf, pos, end, 'temp')) temp = true;
+    // One table load per byte; the few bytes that may start something of interest are looked at
+    // further, and a word is compared only when its second letter matches too.
+    const k = BYTE_CLASS[buf[pos]];
+    if (k === 0) continue;
+    const second = buf[pos + 1] | LOWER;
+    switch (k) {
+      case SEMI: {
+        const next = skipBlank(buf, pos + 1, end);
+        if (leadingWordMatches(buf, next, end, withTransaction)) return true;
+        break;
+      }
+      case A:
+        if (second === 0x64 /* d */ && matchesAt(buf, pos, end, 'advisory')) return true;
+        break;
+      case S:
+        if (second === 0x65 /* e */ && matchesAt(buf, pos, end, 'set_config')) return true;
+        break;
+      case I:
+        if (!into && second === 0x6e /* n */ && matchesAt(buf, pos, end, 'into')) into = true;
+        break;
+      case T:
+        if (!temp && second === 0x65 /* e */ && matchesAt(buf, pos, end, 'temp')) temp = true;
+        break;
     }
   }
   return into && temp;

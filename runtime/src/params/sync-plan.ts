@@ -34,10 +34,14 @@ const writer = new MessageWriter(512);
 /** null when the server already matches (the common case: no work, no round trip). */
 export function syncPlan(client: ReadonlyMap<string, string>, server: ServerParams): SyncPlan | null {
   let parts: string[] | null = null;
+  const values = server.values;
   for (const [name, sql] of client) {
-    if (server.values.get(name) !== sql) (parts ??= []).push(sql);
+    if (values.get(name) !== sql) (parts ??= []).push(sql);
   }
-  for (const name of server.values.keys()) {
+  // Every client value matched and the sizes agree: the server has nothing else (runs at every
+  // checkout, so the second walk is skipped in the common case).
+  if (parts === null && values.size === client.size) return null;
+  for (const name of values.keys()) {
     if (!client.has(name)) (parts ??= []).push(`RESET ${quoteParameterName(name)}`);
   }
   if (parts === null) return null;

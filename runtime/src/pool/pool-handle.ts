@@ -5,6 +5,7 @@
 
 import type { Target } from '../balance/target.js';
 import type { LeasePort, PoolPort } from '../frontend/server-port.js';
+import { Pool } from './pool.js';
 import { PoolError } from './pool-error.js';
 import { SqlState } from '../protocol/sqlstate.js';
 
@@ -34,10 +35,36 @@ export class PoolHandle implements PoolPort {
   checkout(opts: { timeoutMs: number }, target?: Target | null): Promise<LeasePort> {
     const pool = this.current;
     return pool.checkout(opts, target).catch((err: unknown) => {
-      // A waiter of a pool the reload drained is turned away; the replacement can serve it.
-      if (this.current !== pool && err instanceof PoolError && err.kind === 'shutting_down') return this.checkout(opts, target);
+      if (this.turnedAway(pool, err)) return this.checkout(opts, target);
       throw err;
     });
+  }
+
+  /**
+   * Pool.checkoutOrWait through the handle: null while waiting (then `onLease` or `onError` is
+   * called), else a promise as from checkout(). A balancer has no such path: its promise.
+   */
+  checkoutOrWait(opts: { timeoutMs: number }, target: Target | null, onLease: (lease: LeasePort) => void, onError: (err: unknown) => void): Promise<LeasePort> | null {
+    const pool = this.current;
+    if (!(pool instanceof Pool)) return this.checkout(opts, target);
+    const atOnce = pool.checkoutOrWait(opts, onLease, (err) => {
+      if (!this.turnedAway(pool, err)) {
+        onError(err);
+        return;
+      }
+      const again = this.checkoutOrWait(opts, target, onLease, onError);
+      if (again !== null) again.then(onLease, onError);
+    });
+    if (atOnce === null) return null;
+    return atOnce.catch((err: unknown) => {
+      if (this.turnedAway(pool, err)) return this.checkout(opts, target);
+      throw err;
+    });
+  }
+
+  /** A waiter of a pool the reload drained is turned away; the replacement can serve it. */
+  private turnedAway(pool: PoolPort, err: unknown): boolean {
+    return this.current !== pool && err instanceof PoolError && err.kind === 'shutting_down';
   }
 }
 

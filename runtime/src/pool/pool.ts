@@ -100,7 +100,7 @@ export class Pool implements LeaseOwner {
     const k = settings.key;
     this.name = poolName(settings);
     this.lists = new ServerLists();
-    this.waiters = new WaiterQueue();
+    this.waiters = new WaiterQueue((w) => this.onWaiterTimeout(w));
     this.tls = options.tls ?? { mode: settings.tls.mode };
     this.connector = options.connector ?? connectServer;
     this.maxConnects = Math.max(1, options.maxConcurrentConnects ?? 4);
@@ -126,20 +126,40 @@ export class Pool implements LeaseOwner {
 
   /** A server for the caller; rejects with PoolError (53300 on timeout, the cause's SQLSTATE on connect failure). */
   checkout(options: CheckoutOptions = {}): Promise<Lease> {
+    const now = performance.now();
+    return this.checkoutAtOnce(options, now) ?? new Promise<Lease>((resolve, reject) => this.wait(options, now, resolve, reject));
+  }
+
+  /**
+   * checkout() for a caller that can take its server inside another client's release: when it has
+   * to wait, `onLease` is called by the checkin that frees a server (in that client's turn, so the
+   * waiting frames go out in the same write round; no promise turn) and null is returned. Errors
+   * still arrive on a later microtask, as a rejection would. Otherwise the outcome is decided
+   * without waiting and comes as checkout()'s promise.
+   */
+  checkoutOrWait(options: CheckoutOptions, onLease: (lease: Lease) => void, onError: (err: Error) => void): Promise<Lease> | null {
+    const now = performance.now();
+    const atOnce = this.checkoutAtOnce(options, now);
+    if (atOnce !== null) return atOnce;
+    this.wait(options, now, onLease, (err) => queueMicrotask(() => onError(err)));
+    return null;
+  }
+
+  /** The checkout's promise when no wait is needed (a server, a check first, or a refusal); else null. */
+  private checkoutAtOnce(options: CheckoutOptions, now: number): Promise<Lease> | null {
     if (this.draining) return Promise.reject(shuttingDown(this.name));
     const lease = this.tryCheckout();
     if (lease !== null) return Promise.resolve(lease);
-    const now = performance.now();
     // tryCheckout leaves an idle server unused for healthcheck_interval to this path: checked first.
     const due = this.takeIdle(now, true);
     if (due !== null) return this.checkThenLease(due, options);
+    return null;
+  }
+
+  private wait(options: CheckoutOptions, now: number, resolve: (lease: Lease) => void, reject: (err: Error) => void): void {
     const timeoutMs = options.timeoutMs ?? this.settings.checkoutTimeoutMs;
-    return new Promise<Lease>((resolve, reject) => {
-      const w: Waiter<Lease> = { enqueuedAt: now, settled: false, timer: null, resolve, reject };
-      w.timer = setTimeout(() => this.onWaiterTimeout(w, timeoutMs), timerDelay(timeoutMs));
-      this.waiters.push(w);
-      this.growForWaiters();
-    });
+    this.waiters.push({ enqueuedAt: now, deadline: now + timerDelay(timeoutMs), timeoutMs, settled: false, resolve, reject }, now);
+    this.growForWaiters();
   }
 
   /**
@@ -299,9 +319,10 @@ export class Pool implements LeaseOwner {
    * healthcheck_interval is taken only when `dueForCheck` (the caller checks it), else left.
    */
   private takeIdle(now: number, dueForCheck: boolean): PoolEntry | null {
-    for (;;) {
-      const entry = this.lists.idle[this.lists.idle.length - 1];
-      if (entry === undefined) return null;
+    const idle = this.lists.idle;
+    // Checked first: idle[-1] is a slow string-keyed lookup in V8, and the list is often empty.
+    while (idle.length !== 0) {
+      const entry = idle[idle.length - 1];
       const conn = entry.conn as ServerConnection;
       if (conn.closed || entry.expiresAt <= now) {
         this.closeEntry(entry, conn.closed ? 'server connection already closed' : 'server_lifetime reached');
@@ -311,6 +332,7 @@ export class Pool implements LeaseOwner {
       this.lists.move(entry, 'checkout', now);
       return entry;
     }
+    return null;
   }
 
   /** Checkout of a server unused for healthcheck_interval: `;` first; on failure, the next way. */
@@ -368,24 +390,29 @@ export class Pool implements LeaseOwner {
 
   private settle(w: Waiter<Lease>, lease: Lease | null, err: Error | null): void {
     w.settled = true;
-    if (w.timer !== null) clearTimeout(w.timer);
     if (lease !== null) {
       this.checkouts++;
       this.waits++;
       this.waitTotalMs += lease.waitedMs;
       if (lease.waitedMs > this.waitMaxMs) this.waitMaxMs = lease.waitedMs;
-      w.resolve(lease);
+      try {
+        w.resolve(lease);
+      } catch (e) {
+        // A checkoutOrWait callback runs inside someone else's checkin: its failure is its own,
+        // surfaced as an unhandled promise callback's would be.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
     } else {
       w.reject(err as Error);
     }
   }
 
-  private onWaiterTimeout(w: Waiter<Lease>, timeoutMs: number): void {
-    if (w.settled) return;
-    this.waiters.cancel(w);
+  private onWaiterTimeout(w: Waiter<Lease>): void {
     this.checkoutTimeouts++;
     const inUse = this.lists.active.size + this.lists.resetting.size;
-    w.reject(checkoutTimeout(this.name, timeoutMs, this.settings.poolSize, inUse, this.lastConnectError));
+    w.reject(checkoutTimeout(this.name, w.timeoutMs, this.settings.poolSize, inUse, this.lastConnectError));
   }
 
   /** Opens servers for waiters that no connect or reset in flight will serve, within the limits. */

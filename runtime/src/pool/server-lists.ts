@@ -14,21 +14,56 @@ export interface PoolEntry {
   expiresAt: number;
   /** performance.now() when the server last proved alive: login, a clean release, a passed check. */
   checkedAt: number;
+  /** Position in the EntrySet holding it (active or resetting), else -1. */
+  slot: number;
+}
+
+/**
+ * Entries in no particular order: add and delete in O(1) through the slot each entry keeps,
+ * without the rehashing a Set does as it grows and shrinks with every checkout and checkin.
+ */
+export class EntrySet {
+  private readonly items: PoolEntry[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  add(entry: PoolEntry): void {
+    entry.slot = this.items.length;
+    this.items.push(entry);
+  }
+
+  delete(entry: PoolEntry): void {
+    const items = this.items;
+    const slot = entry.slot;
+    if (slot < 0 || items[slot] !== entry) return;
+    const last = items.pop() as PoolEntry;
+    if (last !== entry) {
+      items[slot] = last;
+      last.slot = slot;
+    }
+    entry.slot = -1;
+  }
+
+  [Symbol.iterator](): Iterator<PoolEntry> {
+    return this.items[Symbol.iterator]();
+  }
 }
 
 export class ServerLists {
   /** Idle servers, most recently used last: checkout pops from the end (LIFO). */
   readonly idle: PoolEntry[];
-  readonly active: Set<PoolEntry>;
-  readonly resetting: Set<PoolEntry>;
+  readonly active: EntrySet;
+  readonly resetting: EntrySet;
   private connectingCount: number;
   private createdCount: number;
   private closedCount: number;
 
   constructor() {
     this.idle = [];
-    this.active = new Set();
-    this.resetting = new Set();
+    this.active = new EntrySet();
+    this.resetting = new EntrySet();
     this.connectingCount = 0;
     this.createdCount = 0;
     this.closedCount = 0;
@@ -55,7 +90,7 @@ export class ServerLists {
   /** A new entry in `connecting`. */
   add(): PoolEntry {
     this.connectingCount++;
-    return { conn: null, state: 'connecting', idleSince: 0, expiresAt: Infinity, checkedAt: 0 };
+    return { conn: null, state: 'connecting', idleSince: 0, expiresAt: Infinity, checkedAt: 0, slot: -1 };
   }
 
   /**

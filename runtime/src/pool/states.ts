@@ -18,17 +18,30 @@ export type ServerEvent =
   /** Closed for any reason: connect failure, broken, expired, idle too long, shutdown. */
   | 'close';
 
-const TRANSITIONS: Readonly<Record<ServerState, Partial<Record<ServerEvent, ServerState>>>> = {
-  connecting: { connected: 'idle', close: 'closed' },
-  idle: { checkout: 'active', close: 'closed' },
-  active: { checkin: 'idle', reset: 'resetting', close: 'closed' },
-  resetting: { checkin: 'idle', close: 'closed' },
-  closed: {},
-};
-
-/** The one transition function; null when the event is not allowed in that state. */
+/**
+ * The one transition function; null when the event is not allowed in that state.
+ *   connecting: connected -> idle, close -> closed
+ *   idle:       checkout -> active, close -> closed
+ *   active:     checkin -> idle, reset -> resetting, close -> closed
+ *   resetting:  checkin -> idle, close -> closed
+ *   closed:     nothing
+ * A switch rather than a table of records: it runs twice per transaction, and a record lookup
+ * by string key is a megamorphic load in V8.
+ */
 export function nextServerState(state: ServerState, event: ServerEvent): ServerState | null {
-  return TRANSITIONS[state][event] ?? null;
+  if (event === 'close') return state === 'closed' ? null : 'closed';
+  switch (state) {
+    case 'connecting':
+      return event === 'connected' ? 'idle' : null;
+    case 'idle':
+      return event === 'checkout' ? 'active' : null;
+    case 'active':
+      return event === 'checkin' ? 'idle' : event === 'reset' ? 'resetting' : null;
+    case 'resetting':
+      return event === 'checkin' ? 'idle' : null;
+    default:
+      return null;
+  }
 }
 
 /**

@@ -7,11 +7,14 @@ import type { GlobalStatement } from './statement-cache.js';
 export class ServerStatements {
   /** Insertion order is recency order: the first key is the least recently used. */
   private readonly held: Map<GlobalStatement, number>;
+  /** The most recently used statement (the Map's last key) when known: touching it again moves nothing. */
+  private last: GlobalStatement | null;
   private limit: number;
 
   /** `limit`: prepared_statements_limit; Infinity when unset. */
   constructor(limit: number) {
     this.held = new Map();
+    this.last = null;
     this.limit = limit > 0 ? limit : Infinity;
   }
 
@@ -25,7 +28,12 @@ export class ServerStatements {
 
   /** Marks a statement used by the batch numbered `batch` (such a statement is never evicted by it). */
   touch(statement: GlobalStatement, batch: number): void {
-    this.held.delete(statement);
+    // A delete and re-insert per use leaves a hole in the Map each time (rehashed now and then);
+    // a client repeating its statement on the same server needs neither.
+    if (this.last !== statement) {
+      this.held.delete(statement);
+      this.last = statement;
+    }
     this.held.set(statement, batch);
   }
 
@@ -49,6 +57,7 @@ export class ServerStatements {
   /** Undo of an add: the Parse failed or was skipped. */
   remove(statement: GlobalStatement): void {
     this.held.delete(statement);
+    if (this.last === statement) this.last = null;
   }
 
   /** Undo of an eviction whose Close the server skipped: it still has the statement (kept as least recent). */
@@ -58,11 +67,13 @@ export class ServerStatements {
     this.held.clear();
     this.held.set(statement, -1);
     for (const [s, b] of rest) this.held.set(s, b);
+    if (rest.length === 0) this.last = statement;
   }
 
   /** DISCARD ALL / DEALLOCATE ALL ran on the server itself (session reset): it has nothing now. */
   clear(): void {
     this.held.clear();
+    this.last = null;
   }
 
   setLimit(limit: number): void {
