@@ -357,7 +357,9 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
     // closes the shard's answer (flushOnly: not passed to the client).
     steps.push({ kind: 'sync', client: !flushOnly && refusal === null, frame: () => SYNC_FRAME, shards: null, plan: null, replicated: false, params: [] });
   }
-  const out: Buffer[] = shards.map((shard) => {
+  // Built on first use: a batch that runs on the single-server path never needs them.
+  let out: Buffer[] | null = null;
+  const framesOf = (): Buffer[] => (out ??= shards.map((shard) => {
     const parts: Buffer[] = [];
     for (const st of steps) {
       if (st.shards !== null && !st.shards.includes(shard)) continue;
@@ -365,12 +367,17 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
       if (b !== null) parts.push(b);
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  });
+  }));
   const units: Unit[] = [];
   for (const st of steps) {
     if (st.kind === 'sync') continue;
     units.push({ kind: st.kind, client: st.client, shards: st.shards, plan: st.plan, replicated: st.replicated, params: st.params });
   }
   // A batch with nothing to execute is answered by a primary (there may be no replica).
-  return { shards, frames: out, units, primary: primary || !executed, refusal, flushOnly, endsTransactionOnly: executed && endsOnly, needsColumns };
+  return {
+    shards, units, primary: primary || !executed, refusal, flushOnly, endsTransactionOnly: executed && endsOnly, needsColumns,
+    get frames() {
+      return framesOf();
+    },
+  };
 }

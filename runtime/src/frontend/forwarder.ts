@@ -12,15 +12,16 @@ import type { LeasePort, PoolPort, ReleaseState, ServerPort, ServerSink } from '
 import { opensTransactionBlock } from './statement-guard.js';
 import { TransactionTracker } from './transaction-tracker.js';
 import type { MultiRoute, QueryRouter, RouteDecision } from './query-router.js';
-import { PRIMARY_SHARD_0, serves, type Target } from '../balance/target.js';
+import { PRIMARY_SHARD_0, serves, target, type Target } from '../balance/target.js';
 import { queryMessage } from '../backend/internal-query.js';
 import { ServerFrameAction, type PreparedStatements } from '../prepared/index.js';
+import { statementKeyFromBytes } from '../prepared/client-statements.js';
 import { SyncOutcome, SyncResponse, syncPlan, type SyncPlan } from '../params/index.js';
 import type { SessionTracking } from './session-tracking.js';
 import { MultiShard, type MultiShardHost } from './multi-shard.js';
 import { startShardedCopy, type ShardedCopy } from './sharded-copy.js';
 import { MergedResults, SummedResults } from './shard-results.js';
-import { BatchState, isExtendedFrame, planBatch } from './extended-batch.js';
+import { BatchState, isExtendedFrame, planBatch, UnitKind, type BatchPlan } from './extended-batch.js';
 import { BatchResults } from './batch-results.js';
 import { columnsOf, columnsQuery } from './table-columns.js';
 import type { TableName } from '@pgdog/compiler';
@@ -35,6 +36,9 @@ const SYNC = FrontendCode.Sync;
 const EXECUTE = FrontendCode.Execute;
 const FUNCTION_CALL = FrontendCode.FunctionCall;
 const FLUSH = FrontendCode.Flush;
+const CLOSE = FrontendCode.Close;
+/** Close / Describe target byte of a statement ('S'). */
+const STATEMENT_TARGET = 0x53;
 /** A client's unsynced extended-protocol batch on a sharded database is bounded (frames, bytes). */
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -111,6 +115,8 @@ export class Forwarder implements ServerSink {
   private batchFrames: Buffer[] | null;
   private batchBytes: number;
   private batchState: BatchState | null;
+  /** A planned batch is replayed on the single-server path: its frames are not collected or routed again. */
+  private batchDirect = false;
   /** Sharded database: the client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
 
@@ -197,7 +203,7 @@ export class Forwarder implements ServerSink {
       this.skipFrame(code);
       return;
     }
-    if (this.router !== null && isExtendedFrame(code) && this.router.multiShard && this.opts.mode !== PoolMode.Session && (this.st === null || this.st.pinned === null)) {
+    if (this.router !== null && isExtendedFrame(code) && this.router.multiShard && !this.batchDirect && this.opts.mode !== PoolMode.Session && (this.st === null || this.st.pinned === null)) {
       this.collect(this.router, code, buf, start, end);
       return;
     }
@@ -208,8 +214,8 @@ export class Forwarder implements ServerSink {
     if (code === QUERY || code === PARSE) {
       if (end - start > this.opts.querySizeWarn) this.host.warn('query larger than query_size_limit', { bytes: end - start });
       if (this.opts.mode === PoolMode.Statement && this.refusesTransactionBlock(code, buf, start, end)) return;
-      if (this.router !== null && this.routeStatement(this.router, code, buf, start, end)) return;
-    } else if (code === BIND && this.router !== null) {
+      if (this.router !== null && !this.batchDirect && this.routeStatement(this.router, code, buf, start, end)) return;
+    } else if (code === BIND && this.router !== null && !this.batchDirect) {
       if (this.place(this.router.bind(buf, start, end) ?? PRIMARY_SHARD_0, code, buf, start, end)) return;
     } else if (code === TERMINATE) {
       this.host.framer.consume();
@@ -827,6 +833,11 @@ export class Forwarder implements ServerSink {
     frames.push(Buffer.from(buf.subarray(start, end)));
     this.batchBytes += end - start;
     if (code === PARSE) router.noteParse(readParse(buf, start, end).query);
+    else if (code === CLOSE && buf[start + 5] === STATEMENT_TARGET && end - start > 6) {
+      // The single-server path's statement names must forget it too (a later Parse of the name there
+      // would otherwise be refused as a duplicate).
+      this.st?.ps?.client.delete(statementKeyFromBytes(buf, start + 6, end - 1));
+    }
     if (code === SYNC || code === FLUSH) {
       this.batchBytes = 0;
       this.runBatch(router);
@@ -890,7 +901,7 @@ export class Forwarder implements ServerSink {
     );
   }
 
-  /** One batch on the shards its Executes route to (MultiShard), answered as one database would. */
+  /** One batch on the shards its Executes route to, answered as one database would. */
   private runBatch(router: QueryRouter): void {
     const frames = this.batchFrames as Buffer[];
     this.batchFrames = null;
@@ -901,20 +912,22 @@ export class Forwarder implements ServerSink {
       this.host.pauseClient(PauseReason.Routing);
       return;
     }
-    let multi = this.multi;
-    if (multi === null) multi = this.multi = new MultiShard(this.multiHost);
-    this.handOver(multi);
-    const tx = { inTransaction: multi.inTransaction, beginHeld: false };
-    const failed = multi.status === TransactionStatus.Failed;
+    // Where the client's transaction stands: on MultiShard, or on the single-server path's server.
+    const multi = this.multi;
+    const single = multi === null && this.lease !== null && this.tracker.status !== TransactionStatus.Idle;
+    const inTransaction = multi !== null ? multi.inTransaction : single || this.heldBegin !== null;
+    const failed = multi !== null ? multi.status === TransactionStatus.Failed : single && this.tracker.status === TransactionStatus.Failed;
+    const tx = { inTransaction, beginHeld: false };
     const routing = {
       route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx),
-      enlisted: multi.inTransaction ? multi.shards : [],
+      enlisted: multi !== null ? (multi.inTransaction ? multi.shards : []) : single ? [this.target?.shard ?? 0] : [],
       failed,
       anyShard: 0,
     };
-    let plan = planBatch(frames, (this.batchState ??= new BatchState()), routing);
+    const state = (this.batchState ??= new BatchState());
+    let plan = planBatch(frames, state, routing);
     if (plan.needsColumns !== null) {
-      if (!multi.inTransaction) {
+      if (!inTransaction) {
         // Looked up first (see lookUpColumns); the batch comes back through collect() then.
         this.held = [...frames];
         this.host.pauseClient(PauseReason.Routing);
@@ -922,13 +935,37 @@ export class Forwarder implements ServerSink {
         return;
       }
       router.provideColumns(plan.needsColumns, null);
-      plan = planBatch(frames, this.batchState, routing);
+      plan = planBatch(frames, state, routing);
       router.forgetColumns();
     }
+    if (multi === null && this.runDirect(plan, frames)) return;
+    const m = multi ?? (this.multi = new MultiShard(this.multiHost));
+    this.handOver(m);
     this.held = [];
     this.host.pauseClient(PauseReason.Routing);
     this.multiBusy = true;
-    multi.run(plan.frames, plan.shards, plan.primary ? 'primary' : 'replica', new BatchResults(plan), { inFailed: failed && plan.endsTransactionOnly, noReady: plan.flushOnly });
+    m.run(plan.frames, plan.shards, plan.primary ? 'primary' : 'replica', new BatchResults(plan), { inFailed: failed && plan.endsTransactionOnly, noReady: plan.flushOnly });
+  }
+
+  /**
+   * The common batch — one shard, nothing merged, every statement it binds parsed in it — runs on
+   * the single-server path as on an unsharded database: the client's own frames, streamed, with
+   * named statements and session parameters handled there. False: MultiShard must run it.
+   */
+  private runDirect(plan: BatchPlan, frames: Buffer[]): boolean {
+    if (plan.refusal !== null || plan.flushOnly || plan.shards.length !== 1) return false;
+    for (const u of plan.units) if (!u.client || u.plan !== null || u.replicated || u.kind === UnitKind.CloseLocal) return false;
+    const wanted = target(plan.shards[0]!, plan.primary ? 'primary' : 'replica');
+    if (this.lease !== null) {
+      if (this.target === null || !serves(this.target, wanted)) return false;
+    } else this.target = wanted;
+    this.batchDirect = true;
+    try {
+      this.host.replay(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    } finally {
+      this.batchDirect = false;
+    }
+    return true;
   }
 
   /** Extended protocol inside a transaction over several shards is not served yet. */

@@ -14,6 +14,7 @@ import { target, type Target } from '../balance/target.js';
 import type { CheckoutFailure, LeasePort, PoolPort, ServerSink } from './server-port.js';
 import { commandCompleteFrame, errorFrame, type ShardResults } from './shard-results.js';
 import { readyForQueryFrame } from './local-replies.js';
+import { socketWriterFor } from '../net/socket-writer.js';
 
 const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const ERROR_RESPONSE = BackendCode.ErrorResponse;
@@ -84,7 +85,9 @@ export class ShardLeg implements ServerSink {
       this.finish();
       return;
     }
-    const server = this.lease.server;
+    // Through the socket's turn writer, as the single-server path writes: everything for this shard
+    // goes out in one write at the end of the event-loop turn, straight to the stream handle.
+    const server = socketWriterFor(this.lease.server.socket);
     if (setup !== null) {
       server.write(setup.frame);
       this.prefixes.push((ok) => {
@@ -205,7 +208,20 @@ export class MultiShard {
       this.start(frame, shards, results, []);
       return;
     }
-    Promise.allSettled(missing.map((s) => this.checkout(target(s, role)))).then((outcomes) => {
+    // Idle servers for every shard (the usual case): taken now, so the statement goes out in this
+    // event-loop turn's write instead of a later one.
+    const ready: LeasePort[] = [];
+    for (const s of missing) {
+      const lease = this.host.pool.tryCheckout(target(s, role));
+      if (lease === null) break;
+      ready.push(lease);
+    }
+    if (ready.length === missing.length) {
+      missing.forEach((s, i) => this.legs.set(s, new ShardLeg(s, ready[i]!, TransactionStatus.Idle)));
+      this.start(frame, shards, results, missing);
+      return;
+    }
+    Promise.allSettled(missing.map((s, i) => (i < ready.length ? Promise.resolve(ready[i]!) : this.checkout(target(s, role))))).then((outcomes) => {
       const fresh: number[] = [];
       let failure: unknown = null;
       outcomes.forEach((o, i) => {
