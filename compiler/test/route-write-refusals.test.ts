@@ -4,18 +4,13 @@
 // column-only key could make them sharded), and cross-shard SELECTs the merger cannot combine.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { analyze, compileRoutingTable, loadConfig, loadSqlParser, PlanCache, route, type Route, type RouteInput, type RoutingTable } from '../src/index.js';
+import { analyze, PlanCache, route, type Route, type RouteInput, type RoutingTable } from '../src/index.js';
+import { corpusRoutingTable } from './support/corpus-table.js';
 
-const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures');
 let table: RoutingTable;
 
 before(async () => {
-  await loadSqlParser();
-  const r = await loadConfig({ configPath: join(fixtures, 'queries/pgdog.toml'), usersPath: join(fixtures, 'queries/users.toml') });
-  assert.ok(r.config);
-  table = await compileRoutingTable(r.config);
+  table = await corpusRoutingTable();
 });
 
 function run(query: string, extra: Partial<RouteInput> = {}): Route {
