@@ -98,6 +98,27 @@ export function sameColumn(a: ColumnPos, b: ColumnPos): boolean {
   return a.kind === b.kind && a.index === b.index;
 }
 
+/** Types a count can be cast to without changing its value: the shards' cast counts add up. */
+const EXACT_COUNT_TYPES = new Set(['int2', 'int4', 'int8', 'numeric']);
+
+/**
+ * `count(...)::int` (or CAST, to int2 / int4 / int8 / numeric): the count call, merged like a bare
+ * count. Other aggregates under a cast stay refused: a cast sum or min/max is not the cast of the
+ * combined value (numeric rounding, text ordering).
+ */
+function exactCountCast(val: AnyNode): AnyNode | undefined {
+  const cast = val['TypeCast'] as AnyNode | undefined;
+  const call = (cast?.['arg'] as AnyNode | undefined)?.['FuncCall'] as AnyNode | undefined;
+  if (cast === undefined || call === undefined || !isAggregateCall(call)) return undefined;
+  const c = classifyAggregate(call);
+  if (c.kind === 'refused' || c.fn !== 'count') return undefined;
+  const typeName = cast['typeName'] as AnyNode | undefined;
+  const names = (typeName?.['names'] as AnyNode[] | undefined) ?? [];
+  if (typeName?.['arrayBounds'] !== undefined) return undefined;
+  const last = names[names.length - 1]?.['String'] as AnyNode | undefined;
+  return typeof last?.['sval'] === 'string' && EXACT_COUNT_TYPES.has(last['sval'] as string) ? call : undefined;
+}
+
 /** Select-list entries from the parse tree and their token ranges (alias stripped). */
 export function readTargets(
   sql: string, tokens: readonly Token[], nodes: readonly AnyNode[], items: readonly { first: number; end: number }[],
@@ -111,7 +132,7 @@ export function readTargets(
       if (tokens[end - 1]?.keyword === 'as') end--;
     }
     const val = target['val'] as AnyNode;
-    const call = val['FuncCall'] as AnyNode | undefined;
+    const call = (val['FuncCall'] as AnyNode | undefined) ?? exactCountCast(val);
     let aggregate: AggregateFunction | null = null;
     if (call !== undefined && isAggregateCall(call)) {
       const c = classifyAggregate(call);

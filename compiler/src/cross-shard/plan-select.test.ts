@@ -67,6 +67,16 @@ describe('planCrossShardSelect: shard SQL', () => {
   });
 });
 
+describe('planCrossShardSelect: a cast count', () => {
+  it('count(...)::int / CAST(count(...) AS numeric) merge as count (their shard values add exactly)', () => {
+    for (const sql of ['SELECT count(*)::int AS n FROM t', 'SELECT k, CAST(count(a) AS numeric) FROM t GROUP BY k', 'SELECT count(*)::int8 FROM t']) {
+      const p = plan(sql);
+      assert.equal(p.aggregate?.aggregates.length, 1, sql);
+      assert.equal(p.aggregate?.aggregates[0]!.fn, 'count', sql);
+    }
+  });
+});
+
 describe('planCrossShardSelect: refusals name the feature', () => {
   const cases: [string, RegExp][] = [
     ['SELECT row_number() OVER () FROM t', /window function row_number/],
@@ -74,6 +84,8 @@ describe('planCrossShardSelect: refusals name the feature', () => {
     ['SELECT count(DISTINCT a) FROM t', /count\(DISTINCT/],
     ['SELECT string_agg(a, \',\') FROM t', /aggregate string_agg/],
     ['SELECT sum(a) + 1 FROM t', /aggregate inside an expression/],
+    ['SELECT sum(a)::int FROM t', /aggregate inside an expression/],
+    ['SELECT min(a)::text FROM t', /aggregate inside an expression/],
     ['SELECT a FROM t UNION SELECT a FROM u', /UNION/],
     ['SELECT a FROM t GROUP BY ROLLUP (a)', /GROUPING SETS/],
     ['SELECT k FROM t GROUP BY k ORDER BY count(*) + 1', /ORDER BY on an expression of aggregates/],

@@ -79,8 +79,13 @@ export function aggregateStateFactory(fn: AggregateFunction, cols: AggregateColu
   const col = cols.value;
   switch (fn) {
     case 'count':
-      if (col.typeOid !== Oid.Int8) throw unsupported('count', col);
-      return () => new IntSum(col.format, 0n);
+      // count(...)::int / ::smallint / ::numeric: every shard's cast count is exact, so their sum
+      // is the cast of the total (out of range exactly when PostgreSQL's cast would be).
+      if (col.typeOid === Oid.Int8) return () => new IntSum(col.format, 0n);
+      if (col.typeOid === Oid.Int4) return () => new IntSum(col.format, 0n, 4);
+      if (col.typeOid === Oid.Int2) return () => new IntSum(col.format, 0n, 2);
+      if (col.typeOid === Oid.Numeric) return () => new NumericSum(col.format);
+      throw unsupported('count', col);
     case 'sum':
       if (col.typeOid === Oid.Int8) return () => new IntSum(col.format, null);
       if (col.typeOid === Oid.Numeric) return () => new NumericSum(col.format);
@@ -106,15 +111,32 @@ export function aggregateStateFactory(fn: AggregateFunction, cols: AggregateColu
 
 class IntSum implements AggregateState {
   private total: bigint | null;
-  constructor(private readonly format: number, initial: bigint | null) {
+  constructor(private readonly format: number, initial: bigint | null, private readonly width: 2 | 4 | 8 = 8) {
     this.total = initial;
   }
   add(partial: Buffer | null): void {
-    if (partial !== null) this.total = (this.total ?? 0n) + readInt8(partial, this.format);
+    if (partial !== null) this.total = (this.total ?? 0n) + readInt(partial, this.format);
   }
   result(): Buffer | null {
-    return this.total === null ? null : encodeInt8(this.total, this.format);
+    if (this.total === null) return null;
+    return this.width === 8 ? encodeInt8(this.total, this.format) : encodeNarrowInt(this.total, this.format, this.width);
   }
+}
+
+/** An integer of any width: binary by its length, text as written. */
+function readInt(v: Buffer, format: number): bigint {
+  if (format !== 1) return BigInt(v.toString('latin1'));
+  return v.length === 8 ? v.readBigInt64BE(0) : BigInt(v.length === 4 ? v.readInt32BE(0) : v.readInt16BE(0));
+}
+
+function encodeNarrowInt(n: bigint, format: number, width: 2 | 4): Buffer {
+  const limit = width === 4 ? 2147483648n : 32768n;
+  if (n < -limit || n >= limit) throw new MergeError(MergeSqlState.NumericValueOutOfRange, width === 4 ? 'integer out of range' : 'smallint out of range');
+  if (format !== 1) return Buffer.from(n.toString(), 'latin1');
+  const b = Buffer.alloc(width);
+  if (width === 4) b.writeInt32BE(Number(n));
+  else b.writeInt16BE(Number(n));
+  return b;
 }
 
 class NumericSum implements AggregateState {

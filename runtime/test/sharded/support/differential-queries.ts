@@ -83,6 +83,9 @@ export const DIFF_QUERIES: readonly DiffQuery[] = [
   o('SELECT count(*) FROM users'),
   o('SELECT count(*) FROM orders'),
   o('SELECT count(name), count(email), count(score) FROM users'),
+  // A cast count merges like a count (int4 / numeric columns, text and binary).
+  o('SELECT count(*)::int AS n, CAST(count(score) AS numeric) AS s, count(name)::smallint FROM users'),
+  m('SELECT active, count(*)::int FROM users GROUP BY active'),
   o('SELECT sum(amount), min(amount), max(amount), avg(amount) FROM orders'),
   o('SELECT sum(score), avg(score), min(score), max(score) FROM users'),
   o('SELECT min(name), max(name), min(created_at), max(created_at) FROM users'),
