@@ -58,7 +58,10 @@ export class Forwarder extends RoutedMode implements ServerSink {
   /** Waiting for the client inside an open transaction block (client_idle_in_transaction_timeout). */
   get idleInTransaction(): boolean {
     const t = this.tracker;
-    return this.server !== null && t.outstanding === 0 && t.unsynced === 0 && !t.inCopy && t.status !== TransactionStatus.Idle && this.held === null && this.pending.length === 0;
+    if (this.held !== null || this.pending.length > 0) return false;
+    // A transaction over several shards holds a server on each of them.
+    if (this.sharded !== null && this.sharded.idleInTransaction) return true;
+    return this.server !== null && t.outstanding === 0 && t.unsynced === 0 && !t.inCopy && t.status !== TransactionStatus.Idle;
   }
 
   // ---- client -> server ----------------------------------------------------------------------

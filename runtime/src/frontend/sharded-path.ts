@@ -78,6 +78,8 @@ export class ShardedPath {
   /** Statements on several shards, and a transaction that has touched several. */
   private active: MultiShard | null = null;
   private busy = false;
+  private queryTimer: NodeJS.Timeout | null = null;
+  private readonly onQueryTimeoutBound = (): void => this.onQueryTimeout();
   /** A sharded COPY FROM STDIN under way: the client's copy frames go to it. */
   private copyIn: ShardedCopy | null = null;
   /** The extended-protocol frames since the last Sync (see extended-batch.ts). */
@@ -119,6 +121,11 @@ export class ShardedPath {
     return this.active === null && this.batchFrames === null;
   }
 
+  /** Shards hold the client's open transaction and wait for its next request (idle-in-transaction timeout). */
+  get idleInTransaction(): boolean {
+    return this.active !== null && !this.busy && this.active.inTransaction && this.batchFrames === null && this.copyIn === null;
+  }
+
   /** True when a sharded COPY FROM took the frame. */
   copyFrame(code: number, buf: Buffer, start: number, end: number): boolean {
     return this.copyIn !== null && this.copyIn.clientFrame(code, buf, start, end);
@@ -138,6 +145,7 @@ export class ShardedPath {
 
   /** The client is gone. */
   close(): void {
+    this.stopQueryTimer();
     this.batchFrames = null;
     if (this.active !== null) {
       this.active.releaseAll(this.busy ? 'broken' : 'dirty');
@@ -164,7 +172,7 @@ export class ShardedPath {
     let multi = this.active;
     if (multi === null) multi = this.active = new MultiShard(this.multiHost);
     this.handOver(multi);
-    this.busy = true;
+    this.startBusy();
     if (m.copy !== undefined) {
       // Sharded COPY: pgdog drives it (sharded-copy.ts); COPY FROM takes the client's copy frames while it runs.
       this.copyIn = startShardedCopy(multi, frame, m.copy, m.shards, role, this.host, { done: (status) => this.copyDone(status), closed: () => this.single.closed });
@@ -219,9 +227,33 @@ export class ShardedPath {
     this.multiDone(status);
   }
 
+  /** A statement goes to the shards: query_timeout runs for it as on one server. */
+  private startBusy(): void {
+    this.busy = true;
+    const ms = this.opts.queryTimeoutMs;
+    if (ms !== null) this.queryTimer = setTimeout(this.onQueryTimeoutBound, ms);
+  }
+
+  /** query_timeout: every shard still running is cancelled, again each period while one still runs
+   *  (PostgreSQL drops a cancel that arrives before the query started). */
+  private onQueryTimeout(): void {
+    this.queryTimer = null;
+    if (!this.busy || this.active === null) return;
+    this.host.warn('query_timeout reached, cancelling the query on its shards', { timeoutMs: this.opts.queryTimeoutMs });
+    void this.active.cancel((server) => this.host.cancelOnServer(server));
+    this.queryTimer = setTimeout(this.onQueryTimeoutBound, this.opts.queryTimeoutMs!);
+  }
+
+  private stopQueryTimer(): void {
+    if (this.queryTimer === null) return;
+    clearTimeout(this.queryTimer);
+    this.queryTimer = null;
+  }
+
   /** MultiShard answered a statement: out of a transaction its servers go back to the pool. */
   private multiDone(status: number): void {
     this.busy = false;
+    this.stopQueryTimer();
     if (this.single.closed) return;
     const multi = this.active as MultiShard;
     if (status === TransactionStatus.Idle) {
@@ -295,7 +327,7 @@ export class ShardedPath {
     const m = multi ?? (this.active = new MultiShard(this.multiHost));
     this.handOver(m);
     this.single.waitWith([]);
-    this.busy = true;
+    this.startBusy();
     m.run(plan.frames, plan.shards, plan.primary ? 'primary' : 'replica', new BatchResults(plan), { inFailed: failed && plan.endsTransactionOnly, noReady: plan.flushOnly });
   }
 

@@ -277,6 +277,47 @@ describe('extended protocol on 2 shards', () => {
     }
   });
 
+  it('query_timeout and client_idle_in_transaction_timeout cover statements and transactions over both shards', async () => {
+    const idle = await startShardedPgdog({ databases: [{ name: 'x', shards, shardingColumn: 'user_id' }], users: [{ name: APP_USER, database: 'x' }], general: { client_idle_in_transaction_timeout: 400, query_timeout: 300 } });
+    {
+      // Both shards would sleep about 5 s: query_timeout cancels both.
+      const q = new pg.Client({ host: '127.0.0.1', port: idle.port, user: APP_USER, database: 'x', ssl: false });
+      q.on('error', () => {});
+      await q.connect();
+      const started = Date.now();
+      await assert.rejects(q.query('SELECT user_id FROM accounts WHERE pg_sleep(0.05) IS NOT NULL'), (e: { code?: string }) => e.code === '57014');
+      assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
+      assert.equal(Number((await q.query('SELECT count(*) AS n FROM accounts')).rows[0]!.n), KEYS);
+      await q.end();
+    }
+    const [k0, k1] = [[...shardOf].find(([, s]) => s === 0)![0], [...shardOf].find(([, s]) => s === 1)![0]];
+    const c = new pg.Client({ host: '127.0.0.1', port: idle.port, user: APP_USER, database: 'x', ssl: false });
+    const errors: unknown[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`UPDATE accounts SET note = 'held' WHERE user_id = ${k0}`);
+      await c.query(`UPDATE accounts SET note = 'held' WHERE user_id = ${k1}`);
+      await new Promise((r) => setTimeout(r, 1500));
+      await assert.rejects(c.query('SELECT 1'));
+      assert.match(String((errors[0] as Error | undefined)?.message ?? ''), /idle-in-transaction timeout/);
+      // Both shards rolled back and released the locks: another client updates the rows at once.
+      const other = await connectPg();
+      try {
+        await other.query("SET statement_timeout = '2s'");
+        for (const k of [k0, k1]) assert.equal((await other.query(`UPDATE accounts SET note = note WHERE user_id = ${k}`)).rowCount, 1);
+        const r = await other.query(`SELECT count(*) AS n FROM accounts WHERE note = 'held'`);
+        assert.equal(Number(r.rows[0]!.n), 0);
+      } finally {
+        await other.end();
+      }
+    } finally {
+      await c.end().catch(() => {});
+      await idle.stop();
+    }
+  });
+
   it('what cannot run across shards is refused with a clear error, and the connection keeps working', async () => {
     const c = await connectPg();
     try {
