@@ -57,6 +57,8 @@ export type ExecuteRoute =
     readonly replicated: boolean;
     /** COMMIT / ROLLBACK of the client's transaction: every enlisted shard. */
     readonly endsTransaction: boolean;
+    /** Changes the session (SET...): only the single-server path, which tracks it, may run it. */
+    readonly sessionChange?: boolean;
   }
   | { readonly ok: false; readonly sqlstate: string; readonly message: string; readonly columnsOf?: TableName };
 
@@ -109,6 +111,8 @@ export interface BatchPlan {
   readonly endsTransactionOnly: boolean;
   /** Routing needs this table's column order (an INSERT without a column list): look it up, plan again. */
   readonly needsColumns: TableName | null;
+  /** An Execute changes the session: the batch must run on the single-server path, or be refused. */
+  readonly sessionChange: boolean;
 }
 
 interface Step {
@@ -203,6 +207,7 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
   let primary = false;
   let refusal: BatchPlan['refusal'] = null;
   let needsColumns: TableName | null = null;
+  let sessionChange = false;
   const last = frames[frames.length - 1];
   const flushOnly = last !== undefined && last[0] === FLUSH;
   // Statement text per shard: a merged SELECT runs its shard text; a split INSERT one per shard.
@@ -317,6 +322,7 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
       }
       for (const s of shards) used.add(s);
       if (r.primary) primary = true;
+      if (r.sessionChange === true) sessionChange = true;
       if (!r.endsTransaction) endsOnly = false;
       executed = true;
       const params = merged ? textParams(portal.bind) : [];
@@ -375,7 +381,7 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
   }
   // A batch with nothing to execute is answered by a primary (there may be no replica).
   return {
-    shards, units, primary: primary || !executed, refusal, flushOnly, endsTransactionOnly: executed && endsOnly, needsColumns,
+    shards, units, primary: primary || !executed, refusal, flushOnly, endsTransactionOnly: executed && endsOnly, needsColumns, sessionChange,
     get frames() {
       return framesOf();
     },

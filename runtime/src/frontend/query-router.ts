@@ -273,12 +273,17 @@ export class QueryRouter {
   }
 
   /** Where an Execute of `sql` with these Bind values runs (a sharded batch; see extended-batch.ts). */
-  routeBound(sql: string, bind: BindMessage, tx: TransactionView): ExecuteRoute {
+  /**
+   * `sessionShard`: where a statement that changes the session (SET, advisory lock, LISTEN...) may
+   * run, on the single-server path, which tracks it; null: such statements are refused.
+   */
+  routeBound(sql: string, bind: BindMessage, tx: TransactionView, sessionShard: number | null = null): ExecuteRoute {
     const analysis = this.ctx.cache.analyzeCached(sql);
     const session = this.sessionFor(tx);
     const params = bind.parameters.length > 0 ? { values: bind.parameters, formats: bind.parameterFormats } : undefined;
     const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, params, tableColumns: this.provided });
     if (analysis.ok && analysis.statements.some((st) => st.set !== null || pinReason(st, null) !== null)) {
+      if (sessionShard !== null) return { ok: true, shards: [sessionShard], primary: true, plan: null, texts: null, replicated: false, endsTransaction: false, sessionChange: true };
       return { ok: false, sqlstate: '0A000', message: 'pgdog: statements that change the session (SET, advisory locks, LISTEN, temporary tables) go through the simple query protocol on a sharded database' };
     }
     const endsTransaction = tx.inTransaction && endsHeldTransaction(analysis) !== null;

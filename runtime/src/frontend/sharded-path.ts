@@ -304,8 +304,10 @@ export class ShardedPath {
     const inTransaction = multi !== null ? multi.inTransaction : single || this.single.beginHeld;
     const failed = multi !== null ? multi.status === TransactionStatus.Failed : single && this.tracker.status === TransactionStatus.Failed;
     const tx = { inTransaction, beginHeld: false };
+    // A SET or the like may run only where the single-server path tracks it: on the attached server's shard.
+    let sessionShard: number | null = multi === null ? (this.single.attached ? this.single.shard : 0) : null;
     const routing = {
-      route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx),
+      route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx, sessionShard),
       enlisted: multi !== null ? (multi.inTransaction ? multi.shards : []) : single ? [this.single.shard] : [],
       failed,
       anyShard: 0,
@@ -324,6 +326,11 @@ export class ShardedPath {
       router.forgetColumns();
     }
     if (multi === null && this.runDirect(plan, frames)) return;
+    if (plan.sessionChange) {
+      // Not a batch the single-server path can take: its session changes are refused instead.
+      sessionShard = null;
+      plan = planBatch(frames, state, routing);
+    }
     const m = multi ?? (this.active = new MultiShard(this.multiHost));
     this.handOver(m);
     this.single.waitWith([]);
