@@ -17,6 +17,8 @@ import { readExecute } from '../protocol/frontend/execute.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { MessageWriter } from '../protocol/writer.js';
 import { SqlState } from '../protocol/sqlstate.js';
+import { paramText } from '../merge/param-text.js';
+import { renameBind } from '../prepared/frames.js';
 
 const PARSE = FrontendCode.Parse;
 const BIND = FrontendCode.Bind;
@@ -130,27 +132,21 @@ const writer = new MessageWriter(1024);
 function parseFrame(sql: string, types: readonly number[]): Buffer {
   const w = writer.begin(PARSE).cstring('').cstring(sql).int16(types.length);
   for (const t of types) w.uint32(t);
-  return Buffer.from(w.end().take());
+  return w.end().take();
 }
 
 /** The client's Bind with its statement name replaced by the unnamed one. */
 function unnamedBind(frame: Buffer): Buffer {
   const portalEnd = frame.indexOf(0, 5);
   const nameEnd = frame.indexOf(0, portalEnd + 1);
-  if (nameEnd === portalEnd + 1) return frame;
-  const out = Buffer.allocUnsafe(frame.length - (nameEnd - portalEnd - 1));
-  out[0] = BIND;
-  out.writeInt32BE(out.length - 1, 1);
-  frame.copy(out, 5, 5, portalEnd + 1);
-  frame.copy(out, portalEnd + 1, nameEnd);
-  return out;
+  return nameEnd === portalEnd + 1 ? frame : renameBind(frame, 0, frame.length, portalEnd + 1, nameEnd, '');
 }
 
 const DESCRIBE_UNNAMED_STATEMENT = Buffer.from([DESCRIBE, 0, 0, 0, 6, DescribeTarget.Statement, 0]);
 const SYNC_FRAME = Buffer.from([SYNC, 0, 0, 0, 4]);
 
 function describePortalFrame(portal: string): Buffer {
-  return Buffer.from(writer.begin(DESCRIBE).byte(DescribeTarget.Portal).cstring(portal).end().take());
+  return writer.begin(DESCRIBE).byte(DescribeTarget.Portal).cstring(portal).end().take();
 }
 
 /** The client's Bind for a statement that keeps only some of its parameters (`order`: 1-based). */
@@ -172,20 +168,13 @@ function reorderedBind(b: BindMessage, order: readonly number[]): Buffer {
   }
   w.int16(b.resultFormats.length);
   for (const r of b.resultFormats) w.int16(r);
-  return Buffer.from(w.end().take());
+  return w.end().take();
 }
 
 /** Bind values as text (binary integers decoded): what LIMIT / OFFSET parameters need. */
 function textParams(b: BindMessage): (string | null)[] {
-  return b.parameters.map((v, i) => {
-    if (v === null) return null;
-    const format = b.parameterFormats.length === 0 ? 0 : b.parameterFormats.length === 1 ? b.parameterFormats[0] : b.parameterFormats[i];
-    if (format !== 1) return v.toString('utf8');
-    if (v.length === 2) return String(v.readInt16BE(0));
-    if (v.length === 4) return String(v.readInt32BE(0));
-    if (v.length === 8) return String(v.readBigInt64BE(0));
-    return null;
-  });
+  const f = b.parameterFormats;
+  return b.parameters.map((v, i) => paramText(v, f.length === 0 ? 0 : f.length === 1 ? f[0]! : f[i] ?? 0));
 }
 
 /**
@@ -256,7 +245,8 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
         refuse(SqlState.InvalidSqlStatementName, `prepared statement "${b.statement}" does not exist`);
         break;
       }
-      state.portals.set(b.portal, { statement: s, bind: { ...b, parameters: b.parameters.map((v) => (v === null ? null : Buffer.from(v))) } });
+      // The values are views of the batch's own copy of the frame, which the portal keeps alive.
+      state.portals.set(b.portal, { statement: s, bind: b });
       ensureSlot(s);
       const bind = unnamedBind(f);
       const message = state.portals.get(b.portal)!.bind;

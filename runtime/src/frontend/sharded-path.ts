@@ -1,4 +1,5 @@
 import type { TableName } from '@pgdog/compiler';
+import { DescribeTarget } from '../protocol/frontend/describe-close.js';
 import { FrontendCode } from '../protocol/codes.js';
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
 import { readParse } from '../protocol/frontend/parse.js';
@@ -28,8 +29,6 @@ const SYNC = FrontendCode.Sync;
 const FLUSH = FrontendCode.Flush;
 const CLOSE = FrontendCode.Close;
 const FUNCTION_CALL = FrontendCode.FunctionCall;
-/** Close / Describe target byte of a statement ('S'). */
-const STATEMENT_TARGET = 0x53;
 /** A client's unsynced extended-protocol batch on a sharded database is bounded (frames, bytes). */
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -192,7 +191,7 @@ export class ShardedPath {
     frames.push(Buffer.from(buf.subarray(start, end)));
     this.batchBytes += end - start;
     if (code === PARSE) this.router.noteParse(readParse(buf, start, end).query);
-    else if (code === CLOSE && buf[start + 5] === STATEMENT_TARGET && end - start > 6) {
+    else if (code === CLOSE && buf[start + 5] === DescribeTarget.Statement && end - start > 6) {
       // The single-server path's statement names must forget it too (a later Parse of the name there
       // would otherwise be refused as a duplicate).
       this.st?.ps?.client.delete(statementKeyFromBytes(buf, start + 6, end - 1));
