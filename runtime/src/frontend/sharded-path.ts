@@ -22,6 +22,8 @@ import { startShardedCopy, type ShardedCopy } from './sharded-copy.js';
 import { MergedResults, SummedResults } from './shard-results.js';
 import { BatchState, planBatch, UnitKind, type BatchPlan } from './extended-batch.js';
 import { BatchResults } from './batch-results.js';
+import { directBatch } from './direct-batch.js';
+import { BatchBuffer } from './batch-buffer.js';
 
 const QUERY = FrontendCode.Query;
 const PARSE = FrontendCode.Parse;
@@ -82,8 +84,7 @@ export class ShardedPath {
   /** A sharded COPY FROM STDIN under way: the client's copy frames go to it. */
   private copyIn: ShardedCopy | null = null;
   /** The extended-protocol frames since the last Sync (see extended-batch.ts). */
-  private batchFrames: Buffer[] | null = null;
-  private batchBytes = 0;
+  private batchFrames: BatchBuffer | null = null;
   private batchState: BatchState | null = null;
   /** The client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
@@ -187,9 +188,8 @@ export class ShardedPath {
   /** Extended-protocol frames are kept until Sync (or Flush), then planned. */
   collect(code: number, buf: Buffer, start: number, end: number): void {
     this.host.framer.consume();
-    const frames = (this.batchFrames ??= []);
-    frames.push(Buffer.from(buf.subarray(start, end)));
-    this.batchBytes += end - start;
+    const batch = (this.batchFrames ??= new BatchBuffer(end - start));
+    batch.append(buf, start, end);
     if (code === PARSE) this.router.noteParse(readParse(buf, start, end).query);
     else if (code === CLOSE && buf[start + 5] === DescribeTarget.Statement && end - start > 6) {
       // The single-server path's statement names must forget it too (a later Parse of the name there
@@ -197,9 +197,8 @@ export class ShardedPath {
       this.st?.ps?.client.delete(statementKeyFromBytes(buf, start + 6, end - 1));
     }
     if (code === SYNC || code === FLUSH) {
-      this.batchBytes = 0;
       this.runBatch();
-    } else if (frames.length > BATCH_MAX_FRAMES || this.batchBytes > BATCH_MAX_BYTES) {
+    } else if (batch.count > BATCH_MAX_FRAMES || batch.bytes > BATCH_MAX_BYTES) {
       this.batchFrames = null;
       this.host.fail({ sqlstate: SqlState.ProgramLimitExceeded, message: `pgdog: an extended-protocol batch without Sync exceeded ${BATCH_MAX_FRAMES} messages or ${BATCH_MAX_BYTES} bytes` });
     }
@@ -290,7 +289,8 @@ export class ShardedPath {
   /** One batch on the shards its Executes route to, answered as one database would. */
   private runBatch(): void {
     const router = this.router;
-    const frames = this.batchFrames as Buffer[];
+    const batch = this.batchFrames as BatchBuffer;
+    const frames = batch.frames();
     this.batchFrames = null;
     if (this.single.holding || this.single.inFlight || this.busy) {
       // What is in flight finishes first; the batch is replayed (and collected again) then.
@@ -312,6 +312,10 @@ export class ShardedPath {
       anyShard: 0,
     };
     const state = (this.batchState ??= new BatchState());
+    if (multi === null) {
+      const direct = directBatch(frames, state, routing);
+      if (direct !== null && this.single.replayDirect(target(direct.shard, direct.primary ? 'primary' : 'replica'), [batch.whole()])) return;
+    }
     let plan = planBatch(frames, state, routing);
     if (plan.needsColumns !== null) {
       if (!inTransaction) {

@@ -1,0 +1,112 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { serialize } from 'pg-protocol';
+import type { CrossShardPlan } from '@pgdog/compiler';
+import { BatchState, planBatch, UnitKind, type BatchPlan, type BatchRouting, type ExecuteRoute } from './extended-batch.js';
+import { directBatch, type DirectBatch } from './direct-batch.js';
+
+const parse = (name: string, text: string): Buffer => serialize.parse({ name, text, types: [] });
+const bind = (statement: string, values: (string | null)[] = [], portal = ''): Buffer => serialize.bind({ portal, statement, values });
+const execute = (portal = '', rows = 0): Buffer => serialize.execute({ portal, rows });
+const describeS = (name: string): Buffer => serialize.describe({ type: 'S', name });
+const describeP = (name = ''): Buffer => serialize.describe({ type: 'P', name });
+const close = (type: 'S' | 'P', name: string): Buffer => serialize.close({ type, name });
+const SYNC = serialize.sync();
+const FLUSH = serialize.flush();
+
+const PLAN = { shardSql: 'SELECT a FROM t ORDER BY a', limit: null, offset: null } as unknown as CrossShardPlan;
+
+/** `k = $1`: shard (value mod 2); `FROM r`: an omnisharded read; COMMIT: a transaction end; else merged over both. */
+function routing(overrides: Partial<BatchRouting> = {}): BatchRouting {
+  return {
+    route(sql, b): ExecuteRoute {
+      if (sql.startsWith('COMMIT')) return { ok: true, shards: [0], primary: true, plan: null, texts: null, replicated: false, endsTransaction: true };
+      if (sql.includes('FROM r')) return { ok: true, shards: [0], primary: false, plan: null, texts: null, replicated: true, endsTransaction: false };
+      if (sql.includes('k = $1')) {
+        const v = Number(b.parameters[0]!.toString());
+        return { ok: true, shards: [v % 2], primary: sql.startsWith('UPDATE'), plan: null, texts: null, replicated: false, endsTransaction: false };
+      }
+      return { ok: true, shards: [0, 1], primary: false, plan: PLAN, texts: null, replicated: false, endsTransaction: false };
+    },
+    enlisted: [],
+    failed: false,
+    anyShard: 0,
+    ...overrides,
+  };
+}
+
+/** What sharded-path.ts runDirect accepts of a plan. */
+function runsDirect(plan: BatchPlan): DirectBatch | null {
+  if (plan.refusal !== null || plan.flushOnly || plan.shards.length !== 1) return null;
+  for (const u of plan.units) if (!u.client || u.plan !== null || u.replicated || u.kind === UnitKind.CloseLocal) return null;
+  return { shard: plan.shards[0]!, primary: plan.primary };
+}
+
+function snapshot(state: BatchState): string {
+  const statements = [...state.statements].map(([k, s]) => `${k}=${s.sql}`).sort();
+  const portals = [...state.portals].map(([k, p]) => `${k}=${p.statement.sql}|${p.bind.parameters.map((v) => String(v)).join(',')}`).sort();
+  return JSON.stringify({ statements, portals });
+}
+
+/**
+ * Runs the batches one after another twice — once as sharded-path.ts does (fast path, then the
+ * planner when it declines), once through the planner alone — and checks that they agree on every
+ * batch. Returns the fast path's answers.
+ */
+function agree(batches: Buffer[][], r: BatchRouting = routing()): (DirectBatch | null)[] {
+  const fast = new BatchState();
+  const slow = new BatchState();
+  const answers: (DirectBatch | null)[] = [];
+  for (const frames of batches) {
+    const expected = runsDirect(planBatch(frames, slow, r));
+    const got = directBatch(frames, fast, r);
+    if (got !== null) assert.deepEqual(got, expected, 'a batch the fast path takes must be one runDirect takes, on the same shard');
+    else planBatch(frames, fast, r);
+    assert.equal(snapshot(fast), snapshot(slow), 'statements and portals end up the same either way');
+    answers.push(got);
+  }
+  return answers;
+}
+
+describe('directBatch', () => {
+  it('takes pgbench -M extended batches: unnamed Parse, Bind, Describe, Execute, Sync, on the key\'s shard', () => {
+    const q = 'SELECT a FROM t WHERE k = $1';
+    assert.deepEqual(agree([[parse('', q), bind('', ['3']), describeP(), execute(), SYNC], [parse('', q), bind('', ['4']), describeP(), execute(), SYNC]]), [
+      { shard: 1, primary: false },
+      { shard: 0, primary: false },
+    ]);
+  });
+
+  it('takes a named statement bound right after its Parse, and writes go to a primary', () => {
+    assert.deepEqual(agree([[parse('up', 'UPDATE t SET a = 1 WHERE k = $1'), bind('up', ['5'], 'p1'), execute('p1'), SYNC]]), [{ shard: 1, primary: true }]);
+  });
+
+  it('takes a Parse and Describe with nothing executed (shard 0, primary), and a row-limited Execute on one shard', () => {
+    assert.deepEqual(agree([[parse('s', 'SELECT a FROM t WHERE k = $1'), describeS('s'), SYNC], [bind('s', ['2']), execute('', 10), SYNC]]), [{ shard: 0, primary: true }, null]);
+    assert.deepEqual(agree([[parse('', 'SELECT a FROM t WHERE k = $1'), bind('', ['2']), execute('', 10), SYNC]]), [{ shard: 0, primary: false }]);
+  });
+
+  it('takes a transaction end on the shard the transaction is on', () => {
+    assert.deepEqual(agree([[parse('', 'COMMIT'), bind(''), execute(), SYNC]], routing({ enlisted: [1] })), [{ shard: 1, primary: true }]);
+  });
+
+  it('declines what the planner must do: statements from earlier batches, merges, several shards, omnisharded reads', () => {
+    const q = 'SELECT a FROM t WHERE k = $1';
+    assert.deepEqual(agree([[parse('s', q), SYNC], [bind('s', ['1']), execute(), SYNC]]).slice(1), [null]);
+    assert.deepEqual(agree([[parse('', 'SELECT a FROM t'), bind(''), execute(), SYNC]]), [null]);
+    assert.deepEqual(agree([[parse('', q), bind('', ['1']), execute(), bind('', ['2']), execute(), SYNC]]), [null]);
+    assert.deepEqual(agree([[parse('', 'SELECT a FROM r WHERE x = 1'), bind(''), execute(), SYNC]]), [null]);
+    // Two statements bound in one batch: the second Bind needs the first statement back in the slot.
+    assert.deepEqual(agree([[parse('a', q), parse('b', q), bind('a', ['1']), execute(), SYNC]]), [null]);
+    assert.deepEqual(agree([[parse('a', q), parse('b', q), describeS('a'), SYNC]]), [null]);
+  });
+
+  it('declines refusals, Flush, Close and a failed transaction, leaving the same state as the planner', () => {
+    const q = 'SELECT a FROM t WHERE k = $1';
+    assert.deepEqual(agree([[bind('nope', ['1']), execute(), SYNC]]), [null]);
+    assert.deepEqual(agree([[execute('nope'), SYNC]]), [null]);
+    assert.deepEqual(agree([[parse('', q), bind('', ['1']), describeP(), FLUSH]]), [null]);
+    assert.deepEqual(agree([[parse('s', q), bind('s', ['1'], 'p'), execute('p'), close('P', 'p'), close('S', 's'), SYNC]]), [null]);
+    assert.deepEqual(agree([[parse('', 'COMMIT'), bind(''), execute(), SYNC]], routing({ enlisted: [1], failed: true })), [null]);
+  });
+});

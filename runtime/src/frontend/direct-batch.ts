@@ -1,0 +1,77 @@
+// The batch a sharded database sees most — its Executes all on one shard, each binding the statement
+// parsed just before it, nothing merged, split or replicated — recognised without planning it.
+// Such a batch runs on the single-server path as the client's own frames (sharded-path.ts runDirect),
+// so the plan planBatch would build (per-shard frame sequences, units for the merge) is never used;
+// building it anyway was most of the sharded extended protocol's cost over an unsharded database.
+//
+// The answer must be exactly planBatch's: a batch accepted here is one whose plan runDirect would
+// accept (extended-batch.test.ts checks both on the same batches). Anything else, and any doubt,
+// returns null and the batch is planned. What this changes in `state` before returning null,
+// planBatch does again identically (a Parse's statement, a Bind's portal); a Close, which the
+// planner would apply in batch order, is left to the planner untouched.
+
+import { FrontendCode } from '../protocol/codes.js';
+import { readBind } from '../protocol/frontend/bind.js';
+import { DescribeTarget, readDescribe } from '../protocol/frontend/describe-close.js';
+import { readExecute } from '../protocol/frontend/execute.js';
+import { readParse } from '../protocol/frontend/parse.js';
+import type { BatchRouting, BatchState, ClientStatement } from './extended-batch.js';
+
+const PARSE = FrontendCode.Parse;
+const BIND = FrontendCode.Bind;
+const DESCRIBE = FrontendCode.Describe;
+const EXECUTE = FrontendCode.Execute;
+const SYNC = FrontendCode.Sync;
+
+export interface DirectBatch {
+  readonly shard: number;
+  /** A primary must run it (a write, or nothing executed). */
+  readonly primary: boolean;
+}
+
+/** Where the batch runs as the client sent it, or null: planBatch decides. */
+export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting): DirectBatch | null {
+  // A failed transaction's end runs as ROLLBACK on every shard it enlisted: the planner's case.
+  if (routing.failed) return null;
+  const n = frames.length;
+  if (n === 0 || frames[n - 1]![0] !== SYNC) return null;
+  // The statement the server's unnamed slot holds: a Bind of any other would need pgdog's own Parse.
+  let slot: ClientStatement | null = null;
+  let shard = -1;
+  let primary = false;
+  for (let i = 0; i < n - 1; i++) {
+    const f = frames[i]!;
+    const code = f[0];
+    if (code === PARSE) {
+      const p = readParse(f, 0, f.length);
+      const s: ClientStatement = { sql: p.query, types: p.parameterTypes };
+      state.statements.set(p.statement, s);
+      slot = s;
+    } else if (code === BIND) {
+      const b = readBind(f, 0, f.length);
+      const s = state.statements.get(b.statement);
+      if (s === undefined || s !== slot) return null;
+      state.portals.set(b.portal, { statement: s, bind: b });
+    } else if (code === DESCRIBE) {
+      const d = readDescribe(f, 0, f.length);
+      if (d.target === DescribeTarget.Statement) {
+        const s = state.statements.get(d.name);
+        if (s === undefined || s !== slot) return null;
+      } else if (!state.portals.has(d.name)) return null;
+    } else if (code === EXECUTE) {
+      const portal = state.portals.get(readExecute(f, 0, f.length).portal);
+      if (portal === undefined) return null;
+      const r = routing.route(portal.statement.sql, portal.bind);
+      if (!r.ok || r.plan !== null || r.texts !== null || r.replicated) return null;
+      const shards = r.endsTransaction && routing.enlisted.length > 0 ? routing.enlisted : r.shards;
+      if (shards.length !== 1 || (shard !== -1 && shards[0] !== shard)) return null;
+      shard = shards[0]!;
+      if (r.primary) primary = true;
+    } else {
+      // Close (the planner applies it in order), Flush, Sync before the end: the planner's.
+      return null;
+    }
+  }
+  if (shard === -1) return { shard: routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard, primary: true };
+  return { shard, primary };
+}
