@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Issue 7 benchmark: what sharded routing costs. One pgbench custom script (a point SELECT on a
 // random key) through pgdog on a 2-shard setup vs through pgdog on one unsharded database, in the
-// simple protocol (key as a literal) and in the extended protocol (key as a bind parameter).
+// simple protocol (key as a literal), in the extended protocol (key as a bind parameter) and with
+// named prepared statements (`-M prepared`: parsed once per connection, then only bound).
 // Rounds interleave the two targets so machine drift hits both alike. Prints TPS (median of
 // rounds) and sharded/unsharded; the target is >= 0.90.
 //
-// usage: node bench/sharded.mjs [--duration S] [--rounds N] [--clients C] [--modes simple,extended] [--profile]
+// usage: node bench/sharded.mjs [--duration S] [--rounds N] [--clients C] [--modes simple,extended,prepared] [--profile]
 //        (defaults 10 s, 3 rounds, 8 clients; env BENCH_DURATION / BENCH_ROUNDS / BENCH_CLIENTS)
 
 import { spawn } from 'node:child_process';
@@ -90,7 +91,13 @@ async function startPgdog(/** @type {string} */ toml) {
 
 // --modes simple,extended (default both)
 const modesArg = process.argv.indexOf('--modes');
-const modes = /** @type {('simple' | 'extended')[]} */ (modesArg >= 0 ? process.argv[modesArg + 1].split(',') : ['simple', 'extended']);
+const modes = /** @type {('simple' | 'extended' | 'prepared')[]} */ (modesArg >= 0 ? process.argv[modesArg + 1].split(',') : ['simple', 'extended', 'prepared']);
+for (const m of modes) {
+  if (m !== 'simple' && m !== 'extended' && m !== 'prepared') {
+    process.stderr.write(`--modes: simple, extended and/or prepared, not ${m}\n`);
+    process.exit(2);
+  }
+}
 const stops = [];
 let exitCode = 0;
 try {
@@ -117,9 +124,9 @@ try {
   writeFileSync(script, `\\set uid random(1, ${ROWS})\nSELECT balance FROM accounts WHERE user_id = :uid;\n`);
 
   /** @type {Record<string, Record<string, number[]>>} */
-  const tps = { simple: { unsharded: [], sharded: [] }, extended: { unsharded: [], sharded: [] } };
+  const tps = { simple: { unsharded: [], sharded: [] }, extended: { unsharded: [], sharded: [] }, prepared: { unsharded: [], sharded: [] } };
   /** @type {Record<string, Record<string, number[]>>} */
-  const cpu = { simple: { unsharded: [], sharded: [] }, extended: { unsharded: [], sharded: [] } };
+  const cpu = { simple: { unsharded: [], sharded: [] }, extended: { unsharded: [], sharded: [] }, prepared: { unsharded: [], sharded: [] } };
   for (let round = 1; round <= rounds; round++) {
     for (const mode of modes) {
       for (const [name, target] of /** @type {const} */ ([['unsharded', single], ['sharded', sharded]])) {

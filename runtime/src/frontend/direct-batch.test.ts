@@ -36,11 +36,15 @@ function routing(overrides: Partial<BatchRouting> = {}): BatchRouting {
 }
 
 /** What sharded-path.ts runDirect accepts of a plan. */
-function runsDirect(plan: BatchPlan): DirectBatch | null {
+function runsDirect(plan: BatchPlan): Where | null {
   if (plan.refusal !== null || plan.flushOnly || plan.shards.length !== 1) return null;
   for (const u of plan.units) if (!u.client || u.plan !== null || u.replicated || u.kind === UnitKind.CloseLocal) return null;
   return { shard: plan.shards[0]!, primary: plan.primary };
 }
+
+type Where = { shard: number; primary: boolean };
+const where = (d: DirectBatch | null): Where | null => (d === null ? null : { shard: d.shard, primary: d.primary });
+const NONE_KNOWN = (): boolean => false;
 
 function snapshot(state: BatchState): string {
   const statements = [...state.statements].map(([k, s]) => `${k}=${s.sql}`).sort();
@@ -53,13 +57,13 @@ function snapshot(state: BatchState): string {
  * planner when it declines), once through the planner alone — and checks that they agree on every
  * batch. Returns the fast path's answers.
  */
-function agree(batches: Buffer[][], r: BatchRouting = routing()): (DirectBatch | null)[] {
+function agree(batches: Buffer[][], r: BatchRouting = routing()): (Where | null)[] {
   const fast = new BatchState();
   const slow = new BatchState();
-  const answers: (DirectBatch | null)[] = [];
+  const answers: (Where | null)[] = [];
   for (const frames of batches) {
     const expected = runsDirect(planBatch(frames, slow, r));
-    const got = directBatch(frames, fast, r);
+    const got = where(directBatch(frames, fast, r, NONE_KNOWN));
     if (got !== null) assert.deepEqual(got, expected, 'a batch the fast path takes must be one runDirect takes, on the same shard');
     else planBatch(frames, fast, r);
     assert.equal(snapshot(fast), snapshot(slow), 'statements and portals end up the same either way');
@@ -108,5 +112,22 @@ describe('directBatch', () => {
     assert.deepEqual(agree([[parse('', q), bind('', ['1']), describeP(), FLUSH]]), [null]);
     assert.deepEqual(agree([[parse('s', q), bind('s', ['1'], 'p'), execute('p'), close('P', 'p'), close('S', 's'), SYNC]]), [null]);
     assert.deepEqual(agree([[parse('', 'COMMIT'), bind(''), execute(), SYNC]], routing({ enlisted: [1], failed: true })), [null]);
+  });
+
+  it('binds a named statement an earlier batch parsed on the single-server path, and lists what it parses', () => {
+    const state = new BatchState();
+    const q = 'SELECT a FROM t WHERE k = $1';
+    const first = directBatch([parse('s', q), parse('', q), bind('s', ['1']), execute(), SYNC], state, routing(), NONE_KNOWN);
+    assert.equal(first, null, 'the second Parse took the slot');
+    const parsed = directBatch([parse('s', q), bind('s', ['1']), execute(), SYNC], state, routing(), NONE_KNOWN);
+    assert.deepEqual(parsed?.parsed.map(([n, s]) => [n, s.sql]), [['s', q]]);
+    const s = parsed!.parsed[0]![1];
+    const known = (name: string, st: unknown): boolean => name === 's' && st === s;
+    assert.deepEqual(where(directBatch([bind('s', ['2']), execute(), SYNC], state, routing(), known)), { shard: 0, primary: false });
+    assert.deepEqual(where(directBatch([describeS('s'), bind('s', ['3']), describeP(), execute(), SYNC], state, routing(), known)), { shard: 1, primary: false });
+    assert.equal(directBatch([bind('s', ['2']), execute(), SYNC], state, routing(), NONE_KNOWN), null, 'unknown there: the planner re-parses it');
+    // Parsed again (say, in a batch that ran on several shards): another statement, no longer known as it was.
+    planBatch([parse('s', q), SYNC], state, routing());
+    assert.equal(directBatch([bind('s', ['2']), execute(), SYNC], state, routing(), known), null);
   });
 });

@@ -4,8 +4,10 @@
 // so the plan planBatch would build (per-shard frame sequences, units for the merge) is never used;
 // building it anyway was most of the sharded extended protocol's cost over an unsharded database.
 //
-// The answer must be exactly planBatch's: a batch accepted here is one whose plan runDirect would
-// accept (extended-batch.test.ts checks both on the same batches). Anything else, and any doubt,
+// The answer must be planBatch's: a batch accepted here is one whose plan runDirect would accept
+// (direct-batch.test.ts checks both on the same batches), with one addition: a named statement that
+// an earlier batch parsed on the single-server path (`known`) is bound there too, where the planner
+// would send its text again as an unnamed Parse to run it on the multi-shard path. Anything else, and any doubt,
 // returns null and the batch is planned. What this changes in `state` before returning null,
 // planBatch does again identically (a Parse's statement, a Bind's portal); a Close, which the
 // planner would apply in batch order, is left to the planner untouched.
@@ -27,10 +29,21 @@ export interface DirectBatch {
   readonly shard: number;
   /** A primary must run it (a write, or nothing executed). */
   readonly primary: boolean;
+  /** The named statements the batch parses: once it ran on the single-server path, that path knows them. */
+  readonly parsed: readonly (readonly [string, ClientStatement])[];
 }
 
+/**
+ * A named statement parsed in an earlier batch that the single-server path knows as `s` (its Parse
+ * ran there, and nothing closed it since): that path prepares it on whichever shard connection it
+ * gets, as on an unsharded database.
+ */
+export type KnownStatement = (name: string, s: ClientStatement) => boolean;
+
+const NOTHING_PARSED: readonly (readonly [string, ClientStatement])[] = [];
+
 /** Where the batch runs as the client sent it, or null: planBatch decides. */
-export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting): DirectBatch | null {
+export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting, known: KnownStatement): DirectBatch | null {
   // A failed transaction's end runs as ROLLBACK on every shard it enlisted: the planner's case.
   if (routing.failed) return null;
   const n = frames.length;
@@ -39,6 +52,7 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
   let slot: ClientStatement | null = null;
   let shard = -1;
   let primary = false;
+  let parsed = NOTHING_PARSED as (readonly [string, ClientStatement])[];
   for (let i = 0; i < n - 1; i++) {
     const f = frames[i]!;
     const code = f[0];
@@ -47,16 +61,20 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
       const s: ClientStatement = { sql: p.query, types: p.parameterTypes };
       state.statements.set(p.statement, s);
       slot = s;
+      if (p.statement !== '') {
+        if (parsed === NOTHING_PARSED) parsed = [];
+        parsed.push([p.statement, s]);
+      }
     } else if (code === BIND) {
       const b = readBind(f, 0, f.length);
       const s = state.statements.get(b.statement);
-      if (s === undefined || s !== slot) return null;
+      if (s === undefined || (s !== slot && !known(b.statement, s))) return null;
       state.portals.set(b.portal, { statement: s, bind: b });
     } else if (code === DESCRIBE) {
       const d = readDescribe(f, 0, f.length);
       if (d.target === DescribeTarget.Statement) {
         const s = state.statements.get(d.name);
-        if (s === undefined || s !== slot) return null;
+        if (s === undefined || (s !== slot && !known(d.name, s))) return null;
       } else if (!state.portals.has(d.name)) return null;
     } else if (code === EXECUTE) {
       const portal = state.portals.get(readExecute(f, 0, f.length).portal);
@@ -72,6 +90,6 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
       return null;
     }
   }
-  if (shard === -1) return { shard: routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard, primary: true };
-  return { shard, primary };
+  if (shard === -1) return { shard: routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard, primary: true, parsed };
+  return { shard, primary, parsed };
 }

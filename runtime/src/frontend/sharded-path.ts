@@ -1,5 +1,5 @@
 import type { TableName } from '@pgdog/compiler';
-import { DescribeTarget } from '../protocol/frontend/describe-close.js';
+import { DescribeTarget, readClose } from '../protocol/frontend/describe-close.js';
 import { FrontendCode } from '../protocol/codes.js';
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
 import { readParse } from '../protocol/frontend/parse.js';
@@ -8,7 +8,7 @@ import type { BindMessage } from '../protocol/frontend/bind.js';
 import { SqlState } from '../protocol/sqlstate.js';
 import { target, type Target } from '../balance/target.js';
 import { queryMessage } from '../backend/internal-query.js';
-import { statementKeyFromBytes } from '../prepared/client-statements.js';
+import { statementKey, statementKeyFromBytes } from '../prepared/client-statements.js';
 import { syncPlan } from '../params/index.js';
 import { PauseReason, PoolMode, type ForwarderHost, type ForwarderOptions } from './forwarder-host.js';
 import { ANSWERLESS } from './answerless.js';
@@ -20,9 +20,9 @@ import type { SessionTracking } from './session-tracking.js';
 import { MultiShard, type MultiShardHost } from './multi-shard.js';
 import { startShardedCopy, type ShardedCopy } from './sharded-copy.js';
 import { MergedResults, SummedResults } from './shard-results.js';
-import { BatchState, planBatch, UnitKind, type BatchPlan } from './extended-batch.js';
+import { BatchState, planBatch, UnitKind, type BatchPlan, type ClientStatement } from './extended-batch.js';
 import { BatchResults } from './batch-results.js';
-import { directBatch } from './direct-batch.js';
+import { directBatch, type KnownStatement } from './direct-batch.js';
 import { BatchBuffer } from './batch-buffer.js';
 
 const QUERY = FrontendCode.Query;
@@ -86,6 +86,13 @@ export class ShardedPath {
   /** The extended-protocol frames since the last Sync (see extended-batch.ts). */
   private batchFrames: BatchBuffer | null = null;
   private batchState: BatchState | null = null;
+  /**
+   * Named statements whose Parse ran on the single-server path (as the statement object the batch
+   * state holds): with prepared_statements on, that path prepares them on any shard's connection.
+   */
+  private readonly knownDirect = new Map<string, ClientStatement>();
+  private readonly knownBound: KnownStatement = (name, s) =>
+    this.knownDirect.get(name) === s && this.opts.mode !== PoolMode.Session && this.st?.ps?.client.get(statementKey(name)) !== undefined;
   /** The client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
 
@@ -195,6 +202,7 @@ export class ShardedPath {
       // The single-server path's statement names must forget it too (a later Parse of the name there
       // would otherwise be refused as a duplicate).
       this.st?.ps?.client.delete(statementKeyFromBytes(buf, start + 6, end - 1));
+      this.knownDirect.delete(readClose(buf, start, end).name);
     }
     if (code === SYNC || code === FLUSH) {
       this.runBatch();
@@ -313,8 +321,11 @@ export class ShardedPath {
     };
     const state = (this.batchState ??= new BatchState());
     if (multi === null) {
-      const direct = directBatch(frames, state, routing);
-      if (direct !== null && this.single.replayDirect(target(direct.shard, direct.primary ? 'primary' : 'replica'), [batch.whole()])) return;
+      const direct = directBatch(frames, state, routing, this.knownBound);
+      if (direct !== null && this.single.replayDirect(target(direct.shard, direct.primary ? 'primary' : 'replica'), [batch.whole()])) {
+        for (const [name, s] of direct.parsed) this.knownDirect.set(name, s);
+        return;
+      }
     }
     let plan = planBatch(frames, state, routing);
     if (plan.needsColumns !== null) {
