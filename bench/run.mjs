@@ -160,7 +160,7 @@ async function main(pgbenchBin, psqlBin) {
           ? ''
           : ` proxy ${r.proxyCpuUsPerTx.toFixed(1)} µs/tx (usr ${r.proxyUserUsPerTx?.toFixed(1)}, sys ${r.proxySystemUsPerTx?.toFixed(1)})`;
         log(r.error === null
-          ? `${bench.name} ${target.name} round ${round}: ${r.tps?.toFixed(0)} tps, ${r.latencyMs} ms${cpu}, busy ${r.machineBusyPct.toFixed(0)}%`
+          ? `${bench.name} ${target.name} round ${round}: ${r.tps?.toFixed(0)} tps, ${r.latencyMs} ms${cpu}, busy ${r.machineBusyPct.toFixed(0)}%, machine ${r.machineCpuUsPerTx?.toFixed(0)} µs/tx, ${r.ctxSwitchesPerTx?.toFixed(1)} cs/tx, ${r.segmentsPerTx?.toFixed(1)} seg/tx`
           : `${bench.name} ${target.name} round ${round}: FAILED ${r.error}`);
       }
     }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { trackChild } from './teardown.mjs';
 import { pgbenchArgs } from './cases.mjs';
 import { parsePgbenchOutput } from './pgbench-output.mjs';
-import { CLK_TCK, machineTicks, processTicks } from './proc-cpu.mjs';
+import { CLK_TCK, machineTicks, processTicks, systemCounters } from './proc-cpu.mjs';
 
 /**
  * @typedef {import('./cases.mjs').BenchCase} BenchCase
@@ -12,7 +12,8 @@ import { CLK_TCK, machineTicks, processTicks } from './proc-cpu.mjs';
  * @typedef {{ case: string, target: string, round: number, tps: number | null, latencyMs: number | null,
  *   transactions: number | null, failed: number | null, proxyCpuSec: number | null, proxyCpuUsPerTx: number | null,
  *   proxyUserUsPerTx: number | null, proxySystemUsPerTx: number | null,
- *   machineBusyPct: number, stealPct: number, error: string | null }} RunResult
+ *   machineBusyPct: number, stealPct: number, machineCpuUsPerTx: number | null, ctxSwitchesPerTx: number | null,
+ *   segmentsPerTx: number | null, error: string | null }} RunResult
  */
 
 /**
@@ -25,9 +26,11 @@ export async function runPgbench(p) {
   const env = { ...process.env, ...p.env, PGHOST: '127.0.0.1', PGPORT: String(p.target.port), PGSSLMODE: 'disable', PGGSSENCMODE: 'disable' };
   const cpu0 = p.target.pid === null ? null : processTicks(p.target.pid);
   const m0 = machineTicks();
+  const s0 = systemCounters();
   const out = await run(p.pgbench, args, env, (p.duration + 120) * 1000);
   const cpu1 = p.target.pid === null ? null : processTicks(p.target.pid);
   const m1 = machineTicks();
+  const s1 = systemCounters();
   const r = parsePgbenchOutput(out.stdout);
   const ok = out.code === 0 && r.tps !== null;
   const total = Math.max(1, m1.total - m0.total);
@@ -49,6 +52,10 @@ export async function runPgbench(p) {
     proxySystemUsPerTx: cpu === null ? null : perTx(cpu.system),
     machineBusyPct: (100 * (m1.busy - m0.busy)) / total,
     stealPct: (100 * (m1.steal - m0.steal)) / total,
+    // Everything the machine spent per transaction: pgbench, PostgreSQL, the proxy and the kernel.
+    machineCpuUsPerTx: perTx(m1.busy - m0.busy),
+    ctxSwitchesPerTx: tx && Number.isFinite(s1.ctxt - s0.ctxt) ? (s1.ctxt - s0.ctxt) / tx : null,
+    segmentsPerTx: tx && Number.isFinite(s1.segments - s0.segments) ? (s1.segments - s0.segments) / tx : null,
     error: ok ? null : firstErrorLine(out.stdout + out.stderr) ?? `pgbench exited with ${out.code}`,
   };
 }

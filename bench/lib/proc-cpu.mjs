@@ -58,3 +58,24 @@ export function machineTicksFromStat(text) {
   const busy = user + nice + system + irq + softirq;
   return { busy, total: busy + idle + iowait + steal, steal };
 }
+
+/**
+ * Context switches (all CPUs, /proc/stat `ctxt`) and TCP segments sent (/proc/net/snmp `OutSegs`,
+ * this network namespace): a proxy that makes its peers wake or send more per transaction costs
+ * them CPU that its own counters do not show.
+ * @returns {{ ctxt: number, segments: number }}
+ */
+export function systemCounters() {
+  const stat = readFileSync('/proc/stat', 'utf8');
+  const ctxt = Number(/^ctxt (\d+)$/m.exec(stat)?.[1] ?? NaN);
+  let segments = NaN;
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Tcp:'));
+    const names = lines[0].split(/\s+/);
+    const values = lines[1].split(/\s+/);
+    segments = Number(values[names.indexOf('OutSegs')]);
+  } catch {
+    // not Linux, or no TCP counters here: reported as unknown
+  }
+  return { ctxt, segments };
+}
