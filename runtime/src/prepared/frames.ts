@@ -9,6 +9,22 @@ import { SERVER_NAME_PREFIX } from './statement-cache.js';
 
 const writer = new MessageWriter(1024);
 
+/**
+ * Bind with the statement name at [nameStart, nameEnd) (NUL excluded) replaced by `nameBytes`
+ * (a C string, NUL included): one exact-size allocation and two copies, on every Bind of a named
+ * statement.
+ */
+export function renameBindTo(buf: Buffer, start: number, end: number, nameStart: number, nameEnd: number, nameBytes: Buffer): Buffer {
+  const head = nameStart - start;
+  const total = head + nameBytes.length + (end - nameEnd - 1);
+  const out = Buffer.allocUnsafe(total);
+  buf.copy(out, 0, start, nameStart);
+  out.writeInt32BE(total - 1, 1);
+  nameBytes.copy(out, head);
+  buf.copy(out, head + nameBytes.length, nameEnd + 1, end);
+  return out;
+}
+
 /** Bind with the statement name at [nameStart, nameEnd) (NUL excluded) replaced by `name`. */
 export function renameBind(buf: Buffer, start: number, end: number, nameStart: number, nameEnd: number, name: string): Buffer {
   writer.begin(FrontendCode.Bind);

@@ -8,7 +8,7 @@ import { CLOSE_COMPLETE, PARSE_COMPLETE } from '../protocol/constants.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { MalformedMessageError } from '../protocol/malformed-message.js';
 import { ClientStatements, statementKeyFromBytes } from './client-statements.js';
-import { FAILING_DESCRIBE, closeStatement, describeStatement, renameBind, statementExistsError, statementMissingError } from './frames.js';
+import { FAILING_DESCRIBE, closeStatement, renameBindTo, statementExistsError, statementMissingError } from './frames.js';
 import { ResponsePlan } from './response-plan.js';
 import type { ServerStatements } from './server-statements.js';
 import type { GlobalStatement, StatementCache } from './statement-cache.js';
@@ -147,7 +147,7 @@ export class PreparedStatements {
       return;
     }
     this.ensureOn(server, statement, out);
-    out.write(renameBind(buf, start, end, nameStart, nameEnd, statement.name));
+    out.write(renameBindTo(buf, start, end, nameStart, nameEnd, statement.nameBytes));
     this.plan.pass(1);
   }
 
@@ -160,7 +160,7 @@ export class PreparedStatements {
       return;
     }
     this.ensureOn(server, statement, out);
-    out.write(describeStatement(statement.name));
+    out.write(statement.describeFrame);
     this.plan.pass(1);
   }
 

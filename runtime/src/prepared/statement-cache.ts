@@ -16,6 +16,10 @@ export interface GlobalStatement {
   readonly parameterTypes: readonly number[];
   /** Parse('__pgdog_<id>', query, types): shared, never written into; handed to sockets as is. */
   readonly parseFrame: Buffer;
+  /** Describe of the statement, shared like parseFrame. */
+  readonly describeFrame: Buffer;
+  /** The name as a C string (NUL included), spliced into each Bind that uses it. */
+  readonly nameBytes: Buffer;
 }
 
 const writer = new MessageWriter(1024);
@@ -25,6 +29,11 @@ function encodeParse(name: string, query: string, types: readonly number[]): Buf
   for (let i = 0; i < types.length; i++) writer.uint32(types[i]);
   writer.end();
   // Kept for the cache's lifetime, so it gets its own memory rather than a slice of a shared chunk.
+  return Buffer.from(writer.take());
+}
+
+function encodeDescribe(name: string): Buffer {
+  writer.begin(FrontendCode.Describe).byte(0x53).cstring(name).end();
   return Buffer.from(writer.take());
 }
 
@@ -59,7 +68,12 @@ export class StatementCache {
       const id = this.nextId++;
       const name = SERVER_NAME_PREFIX + id;
       const types = Object.freeze(parameterTypes.slice());
-      entry = Object.freeze({ id, name, query, parameterTypes: types, parseFrame: encodeParse(name, query, types) });
+      entry = Object.freeze({
+        id, name, query, parameterTypes: types,
+        parseFrame: encodeParse(name, query, types),
+        describeFrame: encodeDescribe(name),
+        nameBytes: Buffer.from(`${name}\0`, 'latin1'),
+      });
       this.byKey.set(key, entry);
     }
     return entry;
