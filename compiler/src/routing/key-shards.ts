@@ -48,6 +48,11 @@ export class KeyFact {
     return this.hex;
   }
 
+  /** As a RouteKey prints (a serving route may hand out the fact itself as its key). */
+  toJSON(): { table: string | null; column: string | null; value: string; hash: string | null } {
+    return { table: this.table, column: this.column, value: this.value, hash: this.hash };
+  }
+
   /** The same value reported without a table (a hint's bare key). */
   bare(): KeyFact {
     return new KeyFact(null, null, this.key, this.raw, this.hash64, this.shard, this.mapped);

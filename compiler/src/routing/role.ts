@@ -9,9 +9,9 @@ import type { SessionState } from './session-state.js';
 import { isWriteStatement } from './statement-write.js';
 
 export interface RoleChoice {
-  role: RouteRole;
+  readonly role: RouteRole;
   /** Clause for the reason sentence. */
-  why: string;
+  readonly why: string;
 }
 
 /** Transaction control is a write unless it opens or ends a read-only transaction. */
@@ -22,15 +22,19 @@ function isWrite(stmt: StatementAnalysis | null, s: SessionState): boolean {
   return isWriteStatement(stmt);
 }
 
+// Every outcome is one of these: shared, so choosing a role allocates nothing.
+const WRITE: RoleChoice = Object.freeze({ role: 'primary', why: 'a write, so the primary' });
+const UNPARSED: RoleChoice = Object.freeze({ role: 'primary', why: 'an unparsed query counts as a write, so the primary' });
+const NO_REPLICAS: RoleChoice = Object.freeze({ role: 'primary', why: 'a read, on the primary (the database has no replicas)' });
+const PREFER_PRIMARY: RoleChoice = Object.freeze({ role: 'primary', why: 'a read, kept on the primary by read_write_split = "prefer_primary"' });
+const IN_WRITE_TRANSACTION: RoleChoice = Object.freeze({ role: 'primary', why: 'a read inside a read-write transaction, so the primary' });
+const REPLICA: RoleChoice = Object.freeze({ role: 'replica', why: 'a read, served by a replica' });
+
 export function defaultRole(p: PreparedTable, db: PreparedDatabase, stmt: StatementAnalysis | null, s: SessionState): RoleChoice {
-  if (isWrite(stmt, s)) {
-    return { role: 'primary', why: stmt === null ? 'an unparsed query counts as a write, so the primary' : 'a write, so the primary' };
-  }
-  if (!db.hasReplicas) return { role: 'primary', why: 'a read, on the primary (the database has no replicas)' };
-  if (p.readWriteSplit === 'prefer_primary') return { role: 'primary', why: 'a read, kept on the primary by read_write_split = "prefer_primary"' };
+  if (isWrite(stmt, s)) return stmt === null ? UNPARSED : WRITE;
+  if (!db.hasReplicas) return NO_REPLICAS;
+  if (p.readWriteSplit === 'prefer_primary') return PREFER_PRIMARY;
   const opensReadOnly = stmt?.transaction?.action === 'begin';
-  if (s.inTransaction && !s.transactionReadOnly && !opensReadOnly && p.readWriteStrategy === 'conservative') {
-    return { role: 'primary', why: 'a read inside a read-write transaction, so the primary' };
-  }
-  return { role: 'replica', why: 'a read, served by a replica' };
+  if (s.inTransaction && !s.transactionReadOnly && !opensReadOnly && p.readWriteStrategy === 'conservative') return IN_WRITE_TRANSACTION;
+  return REPLICA;
 }

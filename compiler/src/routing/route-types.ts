@@ -92,6 +92,13 @@ export interface RouteInput {
    * entry is looked up by its bare name. `pgdog serve` fills this from the live schema.
    */
   tableColumns?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * false: the route is for serving, which reads where the query goes and nothing else: `reason`
+   * is left empty, `tables` may be shared with other routes (do not change it) and `key` may be
+   * a view that works its value and hash out when read. The routing fields are the same either
+   * way. Absent or true: the full route object, as `pgdog route` prints it.
+   */
+  explain?: boolean;
 }
 
 export const NO_HINTS: RoutingHints = Object.freeze({ shard: null, shardingKey: null, role: null });

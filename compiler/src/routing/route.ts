@@ -143,7 +143,8 @@ export function route(table: RoutingTable, input: RouteInput): Route {
     // unite() of one decision is that decision.
     shape = statementShape(db, statements[0]);
     d = decideOne(p, db, input, statements[0], shape);
-    tables = copyOf(shape.tableNames());
+    // Serving does not read the tables: the shape's own list, not a copy.
+    tables = input.explain === false ? (shape.tableNames() as string[]) : copyOf(shape.tableNames());
   } else {
     d = unite(decide(p, db, input));
     tables = tablesOf(statements);

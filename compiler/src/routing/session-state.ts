@@ -107,6 +107,10 @@ function ok(state: SessionState): StepResult {
 /** The session after every statement of a query (parse errors change nothing). */
 export function advanceSession(s: SessionState, statements: readonly StatementAnalysis[]): SessionState {
   let state = s;
-  for (const stmt of statements) state = stepSession(state, stmt).state;
+  for (let i = 0; i < statements.length; i++) {
+    const stmt = statements[i];
+    // Most statements neither control the transaction nor SET anything: they leave it as it is.
+    if (stmt.transaction !== null || stmt.set !== null) state = stepSession(state, stmt).state;
+  }
   return state;
 }

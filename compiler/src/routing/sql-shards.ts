@@ -93,6 +93,17 @@ function oneKeyWhy(f: KeyFact): string {
   return `Key ${keyLabel(f)} = ${shownValue(f)} ${how}`;
 }
 
+/** The key a keyed route reports: the first value that fell on one of the route's shards. */
+function reportedKey(k: KeyOutcome, shards: readonly number[]): KeyFact {
+  const used = k.used;
+  if (used.length === 1) return used[0];
+  for (let i = 0; i < used.length; i++) {
+    const s = used[i].shard;
+    if (s !== null && shards.includes(s)) return used[i];
+  }
+  return used[0];
+}
+
 function describeKeys(k: KeyOutcome, shards: readonly number[]): { key: KeyFact; why: string } {
   if (k.used.length === 1) return { key: k.used[0], why: oneKeyWhy(k.used[0]) };
   const used = k.used.filter((f) => f.shard !== null && shards.includes(f.shard));
@@ -130,9 +141,14 @@ function broadcastWhy(db: PreparedDatabase, stmt: StatementAnalysis, classes: re
   return `${unknown.length === 1 ? 'Table' : 'Tables'} ${list(unknown)} ${unknown.length === 1 ? 'is' : 'are'} neither sharded nor omnisharded in the config and may have the column-only key ${db.shardedByColumnOnly[0]?.column ?? ''}, so all shards`;
 }
 
+/**
+ * With `input.explain === false` (serving) the `why` of the common outcomes is left empty: the
+ * clauses cost more to build than the routing itself, and only a shown route reads them.
+ */
 export function sqlShards(
-  db: PreparedDatabase, stmt: StatementAnalysis | null, shape: StatementShape | null, input: Pick<RouteInput, 'params' | 'tableColumns'>, neutral: boolean,
+  db: PreparedDatabase, stmt: StatementAnalysis | null, shape: StatementShape | null, input: Pick<RouteInput, 'params' | 'tableColumns' | 'explain'>, neutral: boolean,
 ): SqlShards {
+  const explain = input.explain !== false;
   if (db.shardCount === 1) return { shards: [0], source: 'default', key: null, why: `Database "${db.name}" has a single shard` };
   if (stmt === null) return { shards: [0], source: 'default', key: null, why: 'The query does not parse, so one shard (shard 0) reports the error' };
   if (stmt.kind === 'ddl') return { shards: 'all', source: 'default', key: null, why: 'DDL runs on every shard' };
@@ -151,6 +167,7 @@ export function sqlShards(
   }
   let allOmni = true;
   for (let i = 0; i < classes.length; i++) if (!omniIn(db, classes[i])) allOmni = false;
+  if (allOmni && !explain) return { shards: isWriteStatement(stmt) ? 'all' : [0], source: 'omnisharded', key: null, why: '' };
   if (allOmni) {
     const labels = list(stmt.tables.map(tableLabel));
     const one = stmt.tables.length === 1;
@@ -175,6 +192,7 @@ export function sqlShards(
       return { shards: [first.shard as number], source: 'sharding_key', key: first, why: `The sharding keys contradict each other (no row can match), so one shard (shard ${first.shard})` };
     }
     const shards = k.shards;
+    if (!explain) return { shards, source: 'sharding_key', key: reportedKey(k, shards), why: '' };
     const d = describeKeys(k, shards);
     // The proxy does not send a multi-row INSERT whole to each of its shards (each would store
     // every row): the dry run says what it does instead.
@@ -190,8 +208,10 @@ export function sqlShards(
       why: `Key ${keyLabel(u)} = ${u.value} has no bound value, so its shard is not known yet (all shards until ${u.value} is bound)`,
     };
   }
+  const insert = stmt.kind === 'insert' && stmt.insert !== null && target !== null;
+  if (!explain && !insert) return { shards: 'all', source: 'default', key: null, why: '' };
   const why = broadcastWhy(db, stmt, classes, k);
-  if (stmt.kind === 'insert' && stmt.insert !== null && target !== null) {
+  if (insert) {
     return { shards: 'all', source: 'default', key: null, why, refusal: unplaceableInsertMessage(db, stmt, target, k) };
   }
   return { shards: 'all', source: 'default', key: null, why };

@@ -50,8 +50,11 @@ export function isNeutral(stmt: StatementAnalysis | null): boolean {
   return stmt.kind === 'transaction' || stmt.kind === 'set' || (stmt.kind === 'other' && stmt.tables.length === 0);
 }
 
-function toRouteKey(f: KeyFact | null): RouteKey | null {
-  return f === null ? null : { table: f.table, column: f.column, value: f.value, hash: f.hash };
+/** The route's key: a plain object when the route is explained; for serving, the fact itself,
+ *  which formats its value and hash only if read. */
+function toRouteKey(f: KeyFact | null, explain: boolean): RouteKey | null {
+  if (f === null || !explain) return f;
+  return { table: f.table, column: f.column, value: f.value, hash: f.hash };
 }
 
 function sentence(text: string): string {
@@ -99,7 +102,7 @@ function applyHints(d: Decision, db: PreparedDatabase, stmt: StatementAnalysis |
     if (h !== null && (h.ok || !(neutral && stmt !== null && stmt.tables.length === 0))) {
       if (!h.ok) return h.message;
       d.pickShards([h.shard], origin.source, h.why);
-      d.key = toRouteKey(h.key);
+      d.key = toRouteKey(h.key, true);
     }
   }
   if (d.role === null && hints.role !== null) d.pickRole(hints.role, origin.source, `${origin.role} = ${hints.role} asks for the ${hints.role}`);
@@ -128,6 +131,7 @@ export function routePlainStatement(ctx: StatementContext, stmt: StatementAnalys
   const s = sqlShards(db, stmt, shape, input, neutral);
   if (s.refusal !== undefined) return null;
   const c = defaultRole(ctx.p, db, stmt, state);
+  const explain = input.explain !== false;
   return {
     statement: stmt.kind,
     neutral,
@@ -136,9 +140,9 @@ export function routePlainStatement(ctx: StatementContext, stmt: StatementAnalys
     // The default role ranks with the SQL-derived sources, so the shard source stands.
     source: s.source,
     rule: null,
-    key: toRouteKey(s.key),
+    key: toRouteKey(s.key, explain),
     blocked: null,
-    reason: `${s.why}; ${c.why}.`,
+    reason: explain ? `${s.why}; ${c.why}.` : '',
   };
 }
 
@@ -236,7 +240,7 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
     const s = sqlShards(db, stmt, shape, input, neutral);
     if (s.refusal !== undefined) return blocked(s.source, null, s.refusal, RouteSqlState.FeatureNotSupported, s.refusal);
     d.pickShards(s.shards, s.source, s.why);
-    d.key = toRouteKey(s.key);
+    d.key = toRouteKey(s.key, true);
   } else if (db.shardCount === 1) {
     d.shards = [0];
   }
@@ -257,6 +261,6 @@ export function routeStatement(ctx: StatementContext, stmt: StatementAnalysis | 
     key: d.key,
     blocked: null,
     // Shard clauses start the sentence and are written capitalized.
-    reason: `${d.shardWhy}; ${d.roleWhy}.`,
+    reason: input.explain !== false ? `${d.shardWhy}; ${d.roleWhy}.` : '',
   };
 }

@@ -102,7 +102,7 @@ export function shapeKey(text: string, spans: LiteralSpans): string | null {
   if (text.includes('\0') || (isWellFormed !== undefined && !isWellFormed.call(text))) return null;
   spans.count = 0;
   const n = text.length;
-  const hints = text.includes(HINT_MARKER);
+  markerState = Marker.Unknown;
   let key = '';
   let last = -1; // last char of the last significant token
   let from = 0; // text[from, i) is still to be copied to the key verbatim
@@ -152,7 +152,7 @@ export function shapeKey(text: string, spans: LiteralSpans): string | null {
     const lineComment = c === Ch.Minus && next === Ch.Minus;
     const blockComment = c === Ch.Slash && next === Ch.Star;
     if (isSpace(c) || lineComment || blockComment) {
-      const end = gapEnd(text, i, hints);
+      const end = gapEnd(text, i, true);
       if (end < 0) return null;
       if (end > i) {
         // Inner single spaces are the common case and stay as they are; any other gap becomes
@@ -256,8 +256,20 @@ export function shapeKey(text: string, spans: LiteralSpans): string | null {
   return from === 0 ? text : key + text.slice(from, n);
 }
 
-/** End of a run of whitespace and comments that cannot carry hints; stops before a comment
- *  that might. -1 on an unterminated block comment. */
+const enum Marker { Unknown, Present, Absent }
+
+/** Whether the text shapeKey scans mentions the hint marker at all: searched for once, when the
+ *  first comment turns up (most queries have none, and the search costs more than the scan). */
+let markerState = Marker.Unknown;
+
+function mentionsMarker(text: string): boolean {
+  if (markerState === Marker.Unknown) markerState = text.includes(HINT_MARKER) ? Marker.Present : Marker.Absent;
+  return markerState === Marker.Present;
+}
+
+/** End of a run of whitespace and comments that cannot carry hints (`hints`: the text of the
+ *  current shapeKey scan, whose comments may); stops before a comment that might. -1 on an
+ *  unterminated block comment. */
 function gapEnd(text: string, i: number, hints: boolean): number {
   const n = text.length;
   let j = i;
@@ -274,7 +286,7 @@ function gapEnd(text: string, i: number, hints: boolean): number {
       end = blockCommentEnd(text, j);
       if (end < 0) return -1;
     } else break;
-    if (hints && mayHoldHint(text, j, end)) break;
+    if (hints && mentionsMarker(text) && mayHoldHint(text, j, end)) break;
     j = end;
   }
   return j;

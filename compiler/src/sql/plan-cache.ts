@@ -6,6 +6,7 @@ import { analyze } from './analyze.js';
 import { newLiteralSpans } from './literal-spans.js';
 import { shapeKey } from './normalize.js';
 import { bindTemplate, buildTemplate, type PlanTemplate } from './plan-template.js';
+import { matchSkeleton, skeletonOf, type Skeleton } from './shape-skeleton.js';
 
 export interface PlanCacheOptions {
   /** Maximum number of cached shapes (pgDog's `query_cache_limit`); 0 disables caching. */
@@ -30,6 +31,8 @@ export interface PlanCacheStats {
 
 interface Entry {
   template: PlanTemplate;
+  /** For texts of this shape that follow one another (see shape-skeleton.ts). */
+  skeleton: Skeleton | null;
   /** Value of `insertions` when the entry was last (re)inserted. */
   stamp: number;
 }
@@ -46,6 +49,17 @@ export class PlanCache {
   private misses = 0;
   private uncacheable = 0;
   private evictions = 0;
+  /**
+   * The last text served from an entry, and what it got. The serving path often asks twice in a
+   * row for the same text (a Query is routed, then checked for BEGIN; a Parse is noted, then
+   * routed at Execute), and comparing two strings is cheaper than scanning one. Same answer and
+   * same bookkeeping as a hit on `lastEntry`. `lastEntry` is also the shape a new text is
+   * tried against first (null once it leaves the cache).
+   */
+  private lastText: string | null = null;
+  private lastKey = '';
+  private lastEntry: Entry | null = null;
+  private lastAnalysis: QueryAnalysis | null = null;
 
   constructor(options: PlanCacheOptions) {
     this.limit = Math.max(0, Math.floor(options.limit));
@@ -55,18 +69,35 @@ export class PlanCache {
   /** Same result as `analyze(text)`. Results may share structure with the cache: treat them
    *  as read-only (the shared parts are frozen). */
   analyzeCached(text: string): QueryAnalysis {
-    const key = this.limit > 0 && text.length <= this.maxQueryLength ? shapeKey(text, this.spans) : null;
+    if (text === this.lastText) {
+      this.hits++;
+      this.touch(this.lastKey, this.lastEntry as Entry);
+      return this.lastAnalysis as QueryAnalysis;
+    }
+    this.lastText = null;
+    let key: string | null = null;
+    let entry: Entry | undefined;
+    if (this.limit > 0 && text.length <= this.maxQueryLength) {
+      const last = this.lastEntry;
+      if (last !== null && last.skeleton !== null && matchSkeleton(last.skeleton, text, this.spans)) {
+        key = this.lastKey;
+        entry = last;
+      } else {
+        key = shapeKey(text, this.spans);
+        if (key !== null) entry = this.entries.get(key);
+      }
+    }
     if (key === null) {
       this.misses++;
       this.uncacheable++;
       return analyze(text);
     }
-    const entry = this.entries.get(key);
     if (entry !== undefined) {
       const bound = bindTemplate(entry.template, this.spans, text);
       if (bound !== null) {
         this.hits++;
         this.touch(key, entry);
+        this.remember(text, key, entry, bound);
         return bound;
       }
     }
@@ -77,8 +108,10 @@ export class PlanCache {
       this.uncacheable++;
       return analysis;
     }
-    this.entries.set(key, { template, stamp: ++this.insertions });
+    const added: Entry = { template, skeleton: skeletonOf(text, key, this.spans), stamp: ++this.insertions };
+    this.entries.set(key, added);
     this.evictOverflow();
+    if (this.entries.get(key) === added) this.remember(text, key, added, template.analysis);
     return template.analysis;
   }
 
@@ -95,13 +128,24 @@ export class PlanCache {
 
   /** Changes the bound (config reload); shrinking evicts the least recently used entries. */
   setLimit(limit: number): void {
+    this.lastText = null;
+    this.lastEntry = null;
     this.limit = Math.max(0, Math.floor(limit));
     this.evictOverflow();
   }
 
   /** Drops every entry (admin `RESET QUERY_CACHE`); counters are kept. */
   clear(): void {
+    this.lastText = null;
+    this.lastEntry = null;
     this.entries.clear();
+  }
+
+  private remember(text: string, key: string, entry: Entry, analysis: QueryAnalysis): void {
+    this.lastText = text;
+    this.lastKey = key;
+    this.lastEntry = entry;
+    this.lastAnalysis = analysis;
   }
 
   /**
@@ -122,6 +166,10 @@ export class PlanCache {
     while (this.entries.size > this.limit) {
       const oldest = this.entries.keys().next();
       if (oldest.done) return;
+      if (this.entries.get(oldest.value) === this.lastEntry) {
+        this.lastEntry = null;
+        this.lastText = null;
+      }
       this.entries.delete(oldest.value);
       this.evictions++;
     }

@@ -1,18 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { serialize } from 'pg-protocol';
+import { bind, close, describeP, describeS, execute, FLUSH, parse, SYNC } from './testing/client-frames.js';
 import type { CrossShardPlan } from '@pgdog/compiler';
 import { BatchState, planBatch, UnitKind, type BatchPlan, type BatchRouting, type ExecuteRoute } from './extended-batch.js';
 import { directBatch, type DirectBatch } from './direct-batch.js';
 
-const parse = (name: string, text: string): Buffer => serialize.parse({ name, text, types: [] });
-const bind = (statement: string, values: (string | null)[] = [], portal = ''): Buffer => serialize.bind({ portal, statement, values });
-const execute = (portal = '', rows = 0): Buffer => serialize.execute({ portal, rows });
-const describeS = (name: string): Buffer => serialize.describe({ type: 'S', name });
-const describeP = (name = ''): Buffer => serialize.describe({ type: 'P', name });
-const close = (type: 'S' | 'P', name: string): Buffer => serialize.close({ type, name });
-const SYNC = serialize.sync();
-const FLUSH = serialize.flush();
 
 const PLAN = { shardSql: 'SELECT a FROM t ORDER BY a', limit: null, offset: null } as unknown as CrossShardPlan;
 

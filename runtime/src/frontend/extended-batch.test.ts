@@ -1,17 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { serialize } from 'pg-protocol';
+import { bind, close, describeP, describeS, execute, FLUSH, parse, SYNC } from './testing/client-frames.js';
 import type { CrossShardPlan } from '@pgdog/compiler';
 import { BatchState, planBatch, UnitKind, type BatchRouting, type ExecuteRoute } from './extended-batch.js';
 
-const parse = (name: string, text: string, types: number[] = []): Buffer => serialize.parse({ name, text, types });
-const bind = (statement: string, values: (string | null)[] = [], portal = ''): Buffer => serialize.bind({ portal, statement, values });
-const execute = (portal = '', rows = 0): Buffer => serialize.execute({ portal, rows });
-const describeS = (name: string): Buffer => serialize.describe({ type: 'S', name });
-const describeP = (name = ''): Buffer => serialize.describe({ type: 'P', name });
-const close = (type: 'S' | 'P', name: string): Buffer => serialize.close({ type, name });
-const SYNC = serialize.sync();
-const FLUSH = serialize.flush();
 
 /** The frames of one shard, as (code, first cstring) pairs: what the shard is asked to do. */
 function codes(frames: Buffer): string[] {

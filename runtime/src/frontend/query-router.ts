@@ -62,6 +62,9 @@ export class QueryRouter {
   private readonly database: string;
   private readonly user: string;
   private state: SessionState;
+  /** route()'s view of `state`, made again only when the state changes. */
+  private session: RouteSession;
+  private sessionOf: SessionState;
   /** 0..n-1 for the database's n shards (a route to "all"). */
   private readonly allShards: readonly number[];
   /** Cross-shard SELECT plans by query text. */
@@ -86,6 +89,8 @@ export class QueryRouter {
     this.database = database;
     this.user = user;
     this.state = initialSessionState({ inTransaction: false, applicationName: applicationName ?? '' });
+    this.sessionOf = this.state;
+    this.session = toRouteSession(this.state);
     this.statements = new Map();
     const db = ctx.table.databases.find((d) => d.name === database);
     this.db = db;
@@ -113,7 +118,7 @@ export class QueryRouter {
   parse(name: string, sql: string, tx: TransactionView): RouteDecision {
     const analysis = this.ctx.cache.analyzeCached(sql);
     const session = this.sessionFor(tx);
-    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided });
+    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided, explain: false });
     this.advance(analysis);
     if (r.blocked === null && keyIsUnbound(r)) {
       this.statements.set(name, new BindRouting(sql, analysis, session));
@@ -140,7 +145,7 @@ export class QueryRouter {
     if (!(s instanceof BindRouting)) return s;
     const r = route(this.ctx.table, {
       database: this.database, user: this.user, query: s.sql, analysis: s.analysis, session: s.session,
-      params: { values: b.parameters, formats: b.parameterFormats },
+      params: { values: b.parameters, formats: b.parameterFormats }, explain: false,
     });
     return r.blocked !== null ? PRIMARY_SHARD_0 : targetOfRoute(r.shards, r.role);
   }
@@ -153,12 +158,17 @@ export class QueryRouter {
     if (s.inTransaction !== inTransaction) {
       this.state = inTransaction ? { ...s, inTransaction } : { ...s, inTransaction: false, transactionReadOnly: false, localHints: initialSessionState().localHints };
     }
-    return toRouteSession(this.state);
+    // route() does not keep or change its input: one object serves while the state stands.
+    if (this.sessionOf !== this.state) {
+      this.sessionOf = this.state;
+      this.session = toRouteSession(this.state);
+    }
+    return this.session;
   }
 
   private decide(sql: string, analysis: QueryAnalysis, tx: TransactionView): RouteDecision {
     const session = this.sessionFor(tx);
-    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided });
+    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided, explain: false });
     this.advance(analysis);
     return this.decision(r, sql, analysis, session);
   }
@@ -176,7 +186,7 @@ export class QueryRouter {
     if (r.blocked !== null) return { kind: 'blocked', sqlstate: r.blocked.sqlstate, message: r.blocked.message };
     const t = targetOfRoute(r.shards, r.role);
     const shards = r.shards === 'all' ? this.allShards : r.shards;
-    if (shards.length <= 1) return { kind: 'run', target: t, multi: null };
+    if (shards.length <= 1) return runOn(t);
     const copy = copyOf(analysis);
     if (copy !== null) {
       if (typeof copy === 'string' || this.db === undefined) return { kind: 'blocked', sqlstate: '0A000', message: typeof copy === 'string' ? copy : 'pgdog: unknown database' };
@@ -207,7 +217,7 @@ export class QueryRouter {
     const byShard = new Map<number, number[]>();
     for (let i = 0; i < rows.rows.length; i++) {
       const one = rows.prefix + rows.rows[i] + rows.suffix;
-      const r = route(this.ctx.table, { database: this.database, user: this.user, query: one, analysis: analyze(one), session, params, tableColumns: this.provided });
+      const r = route(this.ctx.table, { database: this.database, user: this.user, query: one, analysis: analyze(one), session, params, tableColumns: this.provided, explain: false });
       if (r.blocked !== null || r.shards === 'all' || r.shards.length !== 1) return null;
       const list = byShard.get(r.shards[0]);
       if (list === undefined) byShard.set(r.shards[0], [i]);
@@ -281,8 +291,8 @@ export class QueryRouter {
     const analysis = this.ctx.cache.analyzeCached(sql);
     const session = this.sessionFor(tx);
     const params = bind.parameters.length > 0 ? { values: bind.parameters, formats: bind.parameterFormats } : undefined;
-    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, params, tableColumns: this.provided });
-    if (analysis.ok && analysis.statements.some((st) => st.set !== null || pinReason(st, null) !== null)) {
+    const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, params, tableColumns: this.provided, explain: false });
+    if (changesSession(analysis)) {
       if (sessionShard !== null) return { ok: true, shards: [sessionShard], primary: true, plan: null, texts: null, replicated: false, endsTransaction: false, sessionChange: true };
       return { ok: false, sqlstate: '0A000', message: 'pgdog: statements that change the session (SET, advisory locks, LISTEN, temporary tables) go through the simple query protocol on a sharded database' };
     }
@@ -293,6 +303,7 @@ export class QueryRouter {
     if (d.kind === 'load_columns') return { ok: false, sqlstate: '0A000', message: 'pgdog: the column order of this table is being looked up', columnsOf: d.table };
     if (d.kind !== 'run') return { ok: true, shards: [0], primary: true, plan: null, texts: null, replicated: false, endsTransaction };
     const m = d.multi;
+    if (m === null) return runsOn(d.target, endsTransaction);
     const shards = m === null ? [d.target.shard] : m.replicated && m.plan === null && isRead(analysis) ? [m.shards[0]!] : m.shards;
     return { ok: true, shards, primary: d.target.role === 'primary', plan: m?.plan ?? null, texts: m?.texts ?? null, paramOrders: m?.paramOrders ?? null, replicated: m?.replicated ?? false, endsTransaction };
   }
@@ -303,6 +314,38 @@ export class QueryRouter {
 }
 
 const AT_BIND: RouteDecision = { kind: 'at_bind' };
+
+// The answers for one shard, made once per target: most statements get one of these.
+const runs = new Map<Target, RouteDecision>();
+const executes = new Map<Target, ExecuteRoute>();
+const executesEnding = new Map<Target, ExecuteRoute>();
+
+function runOn(t: Target): RouteDecision {
+  let d = runs.get(t);
+  if (d === undefined) runs.set(t, (d = Object.freeze({ kind: 'run', target: t, multi: null })));
+  return d;
+}
+
+function runsOn(t: Target, endsTransaction: boolean): ExecuteRoute {
+  const map = endsTransaction ? executesEnding : executes;
+  let e = map.get(t);
+  if (e === undefined) {
+    e = Object.freeze({ ok: true, shards: Object.freeze([t.shard]), primary: t.role === 'primary', plan: null, texts: null, paramOrders: null, replicated: false, endsTransaction });
+    map.set(t, e);
+  }
+  return e;
+}
+
+/** A SET, or a statement that pins its session (advisory lock, LISTEN...). */
+function changesSession(analysis: QueryAnalysis): boolean {
+  if (!analysis.ok) return false;
+  const statements = analysis.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const st = statements[i];
+    if (st.set !== null || pinReason(st, null) !== null) return true;
+  }
+  return false;
+}
 
 /** A statement whose key is a parameter: routed again at each Bind, with the Parse's session. */
 class BindRouting {

@@ -24,6 +24,10 @@ describe('Query', () => {
     assert.throws(() => readQuery(extra, 0, extra.length), /invalid message format/);
     const open = new MessageWriter().begin(0x51).string('SELECT 1').end().take();
     assert.throws(() => readQuery(...embed(open)), /invalid string in message/);
+    const early = new MessageWriter().begin(0x51).cstring('SELECT 1').cstring('').end().take();
+    assert.throws(() => readQuery(...embed(early)), /invalid message format/);
+    const empty = new MessageWriter().begin(0x51).cstring('').end().take();
+    assert.equal(readQuery(...embed(empty)), '');
   });
 });
 
