@@ -45,6 +45,9 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
   private readonly mainFramer: Framer;
   /** The main framer, or a short-lived one while frames received during login are replayed. */
   private activeFramer: Framer;
+  /** The framer replay() uses (see there), and whether a replay is under way. */
+  private replayFramer: Framer | null = null;
+  private replaying = false;
   private readonly w: MessageWriter;
   phase: SessionPhase;
   private readonly auth: AuthFrameQueue;
@@ -280,16 +283,24 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     if (early !== null) this.replay(early);
   }
 
-  /** Complete frames go through the forwarder in order, on a framer of their own. */
+  /**
+   * Complete frames go through the forwarder in order, on a framer of their own: one kept for
+   * replays (a sharded client replays every batch), a fresh one for a replay inside a replay.
+   */
   replay(frames: Buffer): void {
     if (this.phase === SessionPhase.Closed) return;
     const previous = this.activeFramer;
-    const replay = new Framer(this, { mode: FramerMode.Typed, lengthLimits: this.ctx.framerLimits });
+    const nested = this.replaying;
+    const replay = nested ? new Framer(this, { mode: FramerMode.Typed, lengthLimits: this.ctx.framerLimits }) : (this.replayFramer ??= new Framer(this, { mode: FramerMode.Typed, lengthLimits: this.ctx.framerLimits }));
     this.activeFramer = replay;
+    this.replaying = true;
     try {
       this.feed(replay, frames);
     } finally {
       this.activeFramer = previous;
+      this.replaying = nested;
+      // Not reused after an error or a halt mid-way: it may hold state of those frames.
+      if (replay === this.replayFramer && (replay.framingError !== null || replay.pendingBytes() !== 0 || this.closed)) this.replayFramer = null;
     }
   }
 

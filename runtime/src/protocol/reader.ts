@@ -75,7 +75,13 @@ export class Reader {
   /** A NUL-terminated UTF-8 string; the terminator is consumed. */
   cstring(): string {
     const stop = this.cstringEnd();
-    const s = this.buf.toString('utf8', this.pos, stop);
+    // The unnamed portal and statement: the most common names of all.
+    if (stop === this.pos) {
+      this.pos = stop + 1;
+      return '';
+    }
+    // No encoding argument: Buffer.toString then goes straight to its UTF-8 decoder.
+    const s = this.buf.toString(undefined, this.pos, stop);
     this.pos = stop + 1;
     return s;
   }
@@ -98,7 +104,7 @@ export class Reader {
   string(length: number): string {
     if (length < 0) throw new MalformedMessageError('insufficient data left in message');
     this.need(length);
-    const s = this.buf.toString('utf8', this.pos, this.pos + length);
+    const s = this.buf.toString(undefined, this.pos, this.pos + length);
     this.pos += length;
     return s;
   }
