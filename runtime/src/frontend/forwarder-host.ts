@@ -53,6 +53,8 @@ export interface ForwarderOptions {
   readonly queryTimeoutMs: number | null;
   /** Q/P frames larger than this (whole frame) are logged; Infinity for none. */
   readonly querySizeWarn: number;
+  /** cross_shard_result_limit: bytes of shard answers held for one multi-shard statement; 0: no limit. */
+  readonly crossShardResultLimit: number;
   /** SQL analysis for statement mode's transaction-block check (the parser is loaded when any pool uses statement mode). */
   readonly sqlPlans: PlanCache;
 }

@@ -78,6 +78,7 @@ export async function completeLogin(ctx: FrontendContext, req: LoginRequest): Pr
     checkoutTimeoutMs: settings.checkoutTimeoutMs,
     queryTimeoutMs: settings.queryTimeoutMs,
     querySizeWarn: ctx.querySizeWarn,
+    crossShardResultLimit: ctx.snapshot.general.cross_shard_result_limit,
     sqlPlans: ctx.sqlPlans,
   };
   const serverParams = params;

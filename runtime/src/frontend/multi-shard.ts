@@ -13,6 +13,7 @@ import type { ServerError } from '../backend/server-error.js';
 import { target, type Target } from '../balance/target.js';
 import type { CheckoutFailure, LeasePort, PoolPort, ServerSink } from './server-port.js';
 import { commandCompleteFrame, errorFrame, type ShardResults } from './shard-results.js';
+import { BoundedResults } from './bounded-results.js';
 import { readyForQueryFrame } from './local-replies.js';
 import { socketWriterFor } from '../net/socket-writer.js';
 
@@ -32,6 +33,10 @@ export interface MultiShardHost {
   done(status: number): void;
   /** What brings a freshly checked-out server to the client's session parameters; null: nothing. */
   setup(server: LeasePort['server']): { frame: Buffer; applied(): void } | null;
+  /** Bytes of shard answers one statement may hold before it is cancelled (0: no limit). */
+  readonly resultLimit: number;
+  /** Sends a CancelRequest for what `server` runs. */
+  cancelOn(server: LeasePort['server']): Promise<void>;
 }
 
 export interface RunOptions {
@@ -326,7 +331,10 @@ export class MultiShard {
     return lease !== null ? Promise.resolve(lease) : this.host.pool.checkout({ timeoutMs: this.host.checkoutTimeoutMs }, t);
   }
 
-  private start(frame: Buffer | readonly Buffer[], shards: readonly number[], results: ShardResults, fresh: readonly number[]): void {
+  private start(frame: Buffer | readonly Buffer[], shards: readonly number[], unbounded: ShardResults, fresh: readonly number[]): void {
+    const limit = this.host.resultLimit;
+    // Answers are held until every shard is done: past the limit the statement is stopped everywhere.
+    const results = limit > 0 ? new BoundedResults(unbounded, limit, () => void this.cancel((server) => this.host.cancelOn(server))) : unbounded;
     let waiting = shards.length;
     const begin = this.inTransaction ? this.begin : null;
     const ready = (): void => {

@@ -110,6 +110,8 @@ export class ShardedPath {
       send: (bytes) => host.clientWriter.write(bytes),
       checkoutFailure: (err) => host.checkoutFailure(err),
       done: (status) => this.multiDone(status),
+      resultLimit: opts.crossShardResultLimit,
+      cancelOn: (server) => host.cancelOnServer(server),
       setup: (server) => {
         if (st === null) return null;
         const plan = syncPlan(st.params.values, st.serverParams(server));
