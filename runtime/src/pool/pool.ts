@@ -18,6 +18,9 @@ import { PoolError, checkoutTimeout, connectFailed, shuttingDown } from './pool-
 import { ServerLists, type PoolEntry } from './server-lists.js';
 import { planCheckin, type CheckinPlan, type ReleaseOutcome } from './states.js';
 import { WaiterQueue, type Waiter } from './waiters.js';
+import { PoolCounters, type PoolStats } from './pool-stats.js';
+
+export type { PoolStats } from './pool-stats.js';
 
 export interface PoolOptions {
   /** TLS to the servers; default: the settings' mode without CA or client certificate. */
@@ -42,27 +45,6 @@ export interface CheckoutOptions {
   readonly timeoutMs?: number;
 }
 
-export interface PoolStats {
-  readonly idle: number;
-  readonly active: number;
-  readonly resetting: number;
-  readonly connecting: number;
-  readonly waiting: number;
-  /** idle + active + resetting + connecting. */
-  readonly total: number;
-  readonly created: number;
-  readonly closed: number;
-  readonly checkouts: number;
-  readonly checkoutTimeouts: number;
-  readonly connectErrors: number;
-  /** Checkouts that had to wait, and their total and longest wait. */
-  readonly waits: number;
-  readonly waitTotalMs: number;
-  readonly waitMaxMs: number;
-  /** Health checks run (on checkout, idle, probes) and how many failed. */
-  readonly checks: number;
-  readonly checkFailures: number;
-}
 
 /** After a failed connect, the janitor waits this long before opening min_pool_size servers again. */
 const WARM_RETRY_MS = 1000;
@@ -84,14 +66,7 @@ export class Pool implements LeaseOwner {
   private readonly closing: Set<ServerConnection>;
   private lastConnectError: Error | null;
   private lastConnectFailureAt: number;
-  private checkouts: number;
-  private checkoutTimeouts: number;
-  private connectErrors: number;
-  private waits: number;
-  private waitTotalMs: number;
-  private waitMaxMs: number;
-  private checks: number;
-  private checkFailures: number;
+  private readonly counters = new PoolCounters();
   private readonly health: PoolHealthListener | null;
   private readonly startedAt: number;
 
@@ -110,14 +85,6 @@ export class Pool implements LeaseOwner {
     this.closing = new Set();
     this.lastConnectError = null;
     this.lastConnectFailureAt = -Infinity;
-    this.checkouts = 0;
-    this.checkoutTimeouts = 0;
-    this.connectErrors = 0;
-    this.waits = 0;
-    this.waitTotalMs = 0;
-    this.waitMaxMs = 0;
-    this.checks = 0;
-    this.checkFailures = 0;
     this.health = options.health ?? null;
     this.startedAt = performance.now();
     this.janitor = startJanitor(() => this.maintain(), janitorInterval(settings.idleTimeoutMs, settings.serverLifetimeMs, settings.idleHealthcheckIntervalMs));
@@ -170,31 +137,14 @@ export class Pool implements LeaseOwner {
     if (this.draining) return null;
     const entry = this.takeIdle(performance.now(), false);
     if (entry === null) return null;
-    this.checkouts++;
+    this.counters.checkouts++;
     return new Lease(this, entry, entry.conn as ServerConnection, 0);
   }
 
   stats(): PoolStats {
-    const l = this.lists;
-    return {
-      idle: l.idle.length,
-      active: l.active.size,
-      resetting: l.resetting.size,
-      connecting: l.connecting,
-      waiting: this.waiters.length,
-      total: l.total,
-      created: l.created,
-      closed: l.closed,
-      checkouts: this.checkouts,
-      checkoutTimeouts: this.checkoutTimeouts,
-      connectErrors: this.connectErrors,
-      waits: this.waits,
-      waitTotalMs: this.waitTotalMs,
-      waitMaxMs: this.waitMaxMs,
-      checks: this.checks,
-      checkFailures: this.checkFailures,
-    };
+    return this.counters.snapshot(this.lists, this.waiters.length);
   }
+
 
   /** Servers handed to clients right now (least_active_connections counts these). */
   get activeServers(): number {
@@ -213,11 +163,11 @@ export class Pool implements LeaseOwner {
    */
   async probe(): Promise<void> {
     const lease = await this.checkout({ timeoutMs: this.settings.connectTimeoutMs + this.settings.healthcheckTimeoutMs });
-    this.checks++;
+    this.counters.checks++;
     try {
       await lease.server.runInternal(HEALTH_CHECK_SQL, this.settings.healthcheckTimeoutMs);
     } catch (e) {
-      this.checkFailures++;
+      this.counters.checkFailures++;
       lease.release('broken');
       throw e;
     }
@@ -340,7 +290,7 @@ export class Pool implements LeaseOwner {
     const conn = entry.conn as ServerConnection;
     if (!(await this.runCheck(entry, conn))) return this.checkout(options);
     if (entry.state !== 'active') return this.checkout(options);
-    this.checkouts++;
+    this.counters.checkouts++;
     return new Lease(this, entry, conn, 0);
   }
 
@@ -362,13 +312,13 @@ export class Pool implements LeaseOwner {
 
   /** Runs the health check on a server held out of the idle list; false (and closed) when it fails. */
   private async runCheck(entry: PoolEntry, conn: ServerConnection): Promise<boolean> {
-    this.checks++;
+    this.counters.checks++;
     try {
       await conn.runInternal(HEALTH_CHECK_SQL, this.settings.healthcheckTimeoutMs);
       entry.checkedAt = performance.now();
       return true;
     } catch (e) {
-      this.checkFailures++;
+      this.counters.checkFailures++;
       const message = `health check failed: ${(e as Error).message}`;
       this.closeEntry(entry, message);
       this.health?.checkFailed(this, message);
@@ -391,10 +341,7 @@ export class Pool implements LeaseOwner {
   private settle(w: Waiter<Lease>, lease: Lease | null, err: Error | null): void {
     w.settled = true;
     if (lease !== null) {
-      this.checkouts++;
-      this.waits++;
-      this.waitTotalMs += lease.waitedMs;
-      if (lease.waitedMs > this.waitMaxMs) this.waitMaxMs = lease.waitedMs;
+      this.counters.waited(lease.waitedMs);
       try {
         w.resolve(lease);
       } catch (e) {
@@ -410,7 +357,7 @@ export class Pool implements LeaseOwner {
   }
 
   private onWaiterTimeout(w: Waiter<Lease>): void {
-    this.checkoutTimeouts++;
+    this.counters.checkoutTimeouts++;
     const inUse = this.lists.active.size + this.lists.resetting.size;
     w.reject(checkoutTimeout(this.name, w.timeoutMs, this.settings.poolSize, inUse, this.lastConnectError));
   }
@@ -452,7 +399,7 @@ export class Pool implements LeaseOwner {
 
   private onConnectFailed(entry: PoolEntry, err: unknown): void {
     this.lists.move(entry, 'close', performance.now());
-    this.connectErrors++;
+    this.counters.connectErrors++;
     const error = err instanceof Error ? err : new Error(String(err));
     this.lastConnectError = error;
     this.lastConnectFailureAt = performance.now();
