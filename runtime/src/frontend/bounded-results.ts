@@ -35,17 +35,37 @@ export class BoundedResults implements ShardResults {
     // An error is small and decides the answer: it always gets through.
     if (code !== ERROR_RESPONSE) {
       this.held += end - start;
-      if (this.held > this.limit) {
-        this.over = true;
-        this.onOverflow();
+      // Streaming results are weighed after each read, once what they could pass on has gone
+      // (partial()); a read's worth of frames is never more than one read buffer.
+      if (this.held > this.limit && this.inner.partial === undefined) {
+        this.overflow();
         return;
       }
     }
     this.inner.frame(shard, code, buf, start, end);
   }
 
+  private overflow(): void {
+    this.over = true;
+    this.onOverflow();
+  }
+
   lost(shard: number, sqlstate: string, message: string): void {
     if (!this.over) this.inner.lost(shard, sqlstate, message);
+  }
+
+  /** What the inner results stream: no longer held here. */
+  partial(): Buffer | null {
+    if (this.over) return null;
+    const bytes = this.inner.partial?.() ?? null;
+    if (bytes !== null) this.held = Math.max(0, this.held - bytes.length);
+    // Rows already passed on stay passed on; the error follows them at take().
+    if (this.held > this.limit) this.overflow();
+    return bytes;
+  }
+
+  backlog(index: number): number {
+    return this.inner.backlog?.(index) ?? 0;
   }
 
   take(): Buffer {

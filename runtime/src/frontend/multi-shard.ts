@@ -15,7 +15,7 @@ import type { CheckoutFailure, LeasePort, PoolPort, ServerSink } from './server-
 import { commandCompleteFrame, errorFrame, type ShardResults } from './shard-results.js';
 import { BoundedResults } from './bounded-results.js';
 import { readyForQueryFrame } from './local-replies.js';
-import { socketWriterFor } from '../net/socket-writer.js';
+import { socketWriterFor, type Pausable } from '../net/socket-writer.js';
 
 const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const ERROR_RESPONSE = BackendCode.ErrorResponse;
@@ -37,6 +37,8 @@ export interface MultiShardHost {
   readonly resultLimit: number;
   /** Sends a CancelRequest for what `server` runs. */
   cancelOn(server: LeasePort['server']): Promise<void>;
+  /** While answers stream to the client: what to pause when the client's socket is full (null: none). */
+  setClientPeer(peer: Pausable | null): void;
 }
 
 export interface RunOptions {
@@ -61,6 +63,7 @@ export class ShardLeg implements ServerSink {
   private index: number;
   private results: ShardResults | null;
   private onReady: (() => void) | null;
+  private onRun: (() => void) | null;
 
   constructor(shard: number, lease: LeasePort, status: number) {
     this.shard = shard;
@@ -72,6 +75,7 @@ export class ShardLeg implements ServerSink {
     this.index = 0;
     this.results = null;
     this.onReady = null;
+    this.onRun = null;
     lease.server.attach(this);
   }
 
@@ -79,10 +83,11 @@ export class ShardLeg implements ServerSink {
    * Writes the statement, after `setup` (session parameters of a fresh connection) and `begin`
    * when given; answers go to `results` as shard `index`.
    */
-  start(frame: Buffer, setup: { frame: Buffer; applied(): void } | null, begin: Buffer | null, index: number, results: ShardResults, onReady: () => void): void {
+  start(frame: Buffer, setup: { frame: Buffer; applied(): void } | null, begin: Buffer | null, index: number, results: ShardResults, onReady: () => void, onRun: (() => void) | null = null): void {
     this.index = index;
     this.results = results;
     this.onReady = onReady;
+    this.onRun = onRun;
     if (this.broken) {
       // The connection died after its last statement (inside the transaction): nothing can run
       // there any more, so this statement fails on it at once instead of waiting for an answer.
@@ -126,7 +131,10 @@ export class ShardLeg implements ServerSink {
     this.results?.frame(this.index, code, buf, start, end);
   }
 
-  onServerRun(): void {}
+  /** After each read's frames: what the results can pass on already goes to the client. */
+  onServerRun(): void {
+    if (this.results !== null) this.onRun?.();
+  }
   onServerDrain(): void {}
 
   onServerClosed(err: ServerError): void {
@@ -147,6 +155,7 @@ export class ShardLeg implements ServerSink {
     const ready = this.onReady;
     this.results = null;
     this.onReady = null;
+    this.onRun = null;
     if (ready !== null) ready();
   }
 }
@@ -337,8 +346,25 @@ export class MultiShard {
     const results = limit > 0 ? new BoundedResults(unbounded, limit, () => void this.cancel((server) => this.host.cancelOn(server))) : unbounded;
     let waiting = shards.length;
     const begin = this.inTransaction ? this.begin : null;
+    // Results that can pass rows on before every shard is done stream them, and a client that
+    // reads slowly holds the shards back (their sockets pause while its socket is full).
+    const streams = unbounded.partial !== undefined;
+    const group = streams ? new LegGroup(shards.map((s) => this.legs.get(s)!)) : null;
+    const onRun = group !== null
+      ? (): void => {
+        const bytes = results.partial!();
+        if (bytes !== null) this.host.send(bytes);
+        // A shard far ahead of the others (rows the merge cannot place yet) waits for them.
+        for (let i = 0; i < shards.length; i++) group.setBacklogged(i, (results.backlog?.(i) ?? 0) > MAX_QUEUED_ROWS);
+      }
+      : null;
+    if (group !== null) this.host.setClientPeer(group);
     const ready = (): void => {
       if (--waiting > 0) return;
+      if (group !== null) {
+        this.host.setClientPeer(null);
+        group.release();
+      }
       this.status = this.combinedStatus();
       const bytes = results.take();
       if (results.failsTransaction === true && this.status === TransactionStatus.InTransaction) this.status = TransactionStatus.Failed;
@@ -348,7 +374,7 @@ export class MultiShard {
     shards.forEach((s, i) => {
       const leg = this.legs.get(s)!;
       const isFresh = fresh.includes(s);
-      leg.start(Buffer.isBuffer(frame) ? frame : (frame as readonly Buffer[])[i]!, isFresh ? this.host.setup(leg.lease.server) : null, isFresh ? begin : null, i, results, ready);
+      leg.start(Buffer.isBuffer(frame) ? frame : (frame as readonly Buffer[])[i]!, isFresh ? this.host.setup(leg.lease.server) : null, isFresh ? begin : null, i, results, ready, onRun);
     });
   }
 
@@ -373,5 +399,58 @@ export class MultiShard {
       if (bytes.length > 0) this.host.send(bytes);
     } else this.host.send(bytes.length === 0 ? readyForQueryFrame(this.status) : Buffer.concat([bytes, readyForQueryFrame(this.status)]));
     this.host.done(this.status);
+  }
+}
+
+/** Rows a shard may have waiting in a streaming merge before it is paused for the others. */
+const MAX_QUEUED_ROWS = 1024;
+
+/**
+ * The shard connections of one streaming statement. A shard reads while the client's socket has
+ * room (pause / resume: the client writer's peer) and it is not far ahead of the others in the
+ * merge (setBacklogged).
+ */
+class LegGroup implements Pausable {
+  private readonly legs: readonly ShardLeg[];
+  private readonly backlogged: boolean[];
+  private readonly reading: boolean[];
+  private clientFull = false;
+
+  constructor(legs: readonly ShardLeg[]) {
+    this.legs = legs;
+    this.backlogged = legs.map(() => false);
+    this.reading = legs.map(() => true);
+  }
+
+  pause(): void {
+    this.clientFull = true;
+    for (let i = 0; i < this.legs.length; i++) this.apply(i);
+  }
+
+  resume(): void {
+    this.clientFull = false;
+    for (let i = 0; i < this.legs.length; i++) this.apply(i);
+  }
+
+  setBacklogged(i: number, backlogged: boolean): void {
+    if (this.backlogged[i] === backlogged) return;
+    this.backlogged[i] = backlogged;
+    this.apply(i);
+  }
+
+  /** The statement is over: every connection reads again (a transaction keeps using them). */
+  release(): void {
+    this.clientFull = false;
+    this.backlogged.fill(false);
+    for (let i = 0; i < this.legs.length; i++) this.apply(i);
+  }
+
+  private apply(i: number): void {
+    const want = !this.clientFull && !this.backlogged[i];
+    if (this.reading[i] === want) return;
+    this.reading[i] = want;
+    const server = this.legs[i]!.lease.server;
+    if (want) server.resume();
+    else server.pause();
   }
 }

@@ -24,6 +24,13 @@ export interface ShardResults {
   lost(shard: number, sqlstate: string, message: string): void;
   /** Everything for the client, up to (not including) ReadyForQuery; called once all shards are done. */
   take(): Buffer;
+  /**
+   * Results that can stream: what is final for the client already (sent before the statement
+   * ends), or null. take() then gives only the rest.
+   */
+  partial?(): Buffer | null;
+  /** Streaming results: rows of shard `index` received but not yet passed on. */
+  backlog?(index: number): number;
   /** Set by take(): its answer is an error pgdog made (an open transaction is failed by it). */
   readonly failsTransaction?: boolean;
 }
@@ -155,5 +162,18 @@ export class MergedResults implements ShardResults {
 
   take(): Buffer {
     return this.out.take();
+  }
+
+  backlog(index: number): number {
+    return this.merger === null ? 0 : this.merger.queuedRows(index);
+  }
+
+  /** The merger writes rows as soon as their order is decided (all of them, for a plain scan). */
+  partial(): Buffer | null {
+    // A failed merge's error (and rows written before it) waits for take(): the statement's end
+    // decides what the client's last word is.
+    if (this.merger === null || this.merger.failed) return null;
+    const bytes = this.out.take();
+    return bytes.length > 0 ? bytes : null;
   }
 }

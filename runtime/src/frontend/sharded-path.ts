@@ -112,6 +112,7 @@ export class ShardedPath {
       done: (status) => this.multiDone(status),
       resultLimit: opts.crossShardResultLimit,
       cancelOn: (server) => host.cancelOnServer(server),
+      setClientPeer: (peer) => host.clientWriter.setPeer(peer),
       setup: (server) => {
         if (st === null) return null;
         const plan = syncPlan(st.params.values, st.serverParams(server));
