@@ -5,20 +5,12 @@
 // computes itself, and where rows went is read back from each shard directly.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { connectPg as connectTo, pg, type PgClient } from './support/node-pg.js';
 import postgres from 'postgres';
 import { startServers, stopAll, type PgServer } from '@pgdog/testing';
 import { createHashOracle, onShard, shardOfKey } from './support/placement.js';
 import { APP_USER, createShardDatabases, SHARD_SERVER_OPTIONS, startShardedPgdog, type ShardedPgdog, type ShardSpec } from './support/sharded-pgdog.js';
 
-const require = createRequire(import.meta.url);
-const pg = require('pg') as { Client: new (config: object) => PgClient };
-interface PgClient {
-  connect(): Promise<void>;
-  query(cfg: object | string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-  end(): Promise<void>;
-  on(event: string, listener: (arg: unknown) => void): unknown;
-}
 
 let pgdog: ShardedPgdog | null = null;
 let shards: ShardSpec[] = [];
@@ -26,12 +18,7 @@ const KEYS = 200;
 /** balance of user k is k * 10; shard of each key by PostgreSQL's own hash. */
 const shardOf = new Map<number, number>();
 
-const connectPg = async (): Promise<PgClient> => {
-  const c = new pg.Client({ host: '127.0.0.1', port: pgdog!.port, user: APP_USER, database: 'x', ssl: false });
-  c.on('error', () => {});
-  await c.connect();
-  return c;
-};
+const connectPg = (): Promise<PgClient> => connectTo(pgdog!.port, APP_USER, 'x');
 const sqlClient = (max: number): postgres.Sql => postgres({ host: '127.0.0.1', port: pgdog!.port, user: APP_USER, database: 'x', max, ssl: false, onnotice: () => {} });
 
 before(async () => {

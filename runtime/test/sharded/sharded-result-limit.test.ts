@@ -7,20 +7,12 @@
 // everyone else's, keeps working.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { connectPg as connectTo, pg, type PgClient } from './support/node-pg.js';
 import net from 'node:net';
 import { startServers, stopAll, type PgServer } from '@pgdog/testing';
 import { onShard } from './support/placement.js';
 import { APP_USER, createShardDatabases, SHARD_SERVER_OPTIONS, startShardedPgdog, type ShardedPgdog, type ShardSpec } from './support/sharded-pgdog.js';
 
-const require = createRequire(import.meta.url);
-const pg = require('pg') as { Client: new (config: object) => PgClient };
-interface PgClient {
-  connect(): Promise<void>;
-  query(cfg: object | string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-  end(): Promise<void>;
-  on(event: string, listener: (arg: unknown) => void): unknown;
-}
 
 /** Above one socket read (64 KB), below the table (about 400 KB). */
 const LIMIT = 256 * 1024;
@@ -28,12 +20,7 @@ const ROWS = 4000;
 let pgdog: ShardedPgdog | null = null;
 let shards: ShardSpec[] = [];
 
-const connect = async (): Promise<PgClient> => {
-  const c = new pg.Client({ host: '127.0.0.1', port: pgdog!.port, user: APP_USER, database: 'x', ssl: false });
-  c.on('error', () => {});
-  await c.connect();
-  return c;
-};
+const connect = (): Promise<PgClient> => connectTo(pgdog!.port, APP_USER, 'x');
 
 /** The SQLSTATE a statement fails with (it must fail). */
 async function failsWith(c: PgClient, q: object | string, values?: unknown[]): Promise<string> {
