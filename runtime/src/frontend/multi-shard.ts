@@ -343,7 +343,14 @@ export class MultiShard {
   private start(frame: Buffer | readonly Buffer[], shards: readonly number[], unbounded: ShardResults, fresh: readonly number[]): void {
     const limit = this.host.resultLimit;
     // Answers are held until every shard is done: past the limit the statement is stopped everywhere.
-    const results = limit > 0 ? new BoundedResults(unbounded, limit, () => void this.cancel((server) => this.host.cancelOn(server))) : unbounded;
+    let recancel: NodeJS.Timeout | null = null;
+    const stop = (): void => {
+      void this.cancel((server) => this.host.cancelOn(server));
+      // PostgreSQL drops a cancel that arrives before the backend started the statement: again
+      // until every shard has answered.
+      recancel ??= setInterval(stop, RECANCEL_MS).unref();
+    };
+    const results = limit > 0 ? new BoundedResults(unbounded, limit, stop) : unbounded;
     let waiting = shards.length;
     const begin = this.inTransaction ? this.begin : null;
     // Results that can pass rows on before every shard is done stream them, and a client that
@@ -361,6 +368,7 @@ export class MultiShard {
     if (group !== null) this.host.setClientPeer(group);
     const ready = (): void => {
       if (--waiting > 0) return;
+      if (recancel !== null) clearInterval(recancel);
       if (group !== null) {
         this.host.setClientPeer(null);
         group.release();
@@ -401,6 +409,9 @@ export class MultiShard {
     this.host.done(this.status);
   }
 }
+
+/** How often a statement stopped for cross_shard_result_limit is cancelled again while a shard still runs it. */
+const RECANCEL_MS = 500;
 
 /** Rows a shard may have waiting in a streaming merge before it is paused for the others. */
 const MAX_QUEUED_ROWS = 1024;

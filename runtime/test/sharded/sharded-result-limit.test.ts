@@ -11,6 +11,7 @@ import { connectPg as connectTo, pg, type PgClient } from './support/node-pg.js'
 import net from 'node:net';
 import { startServers, stopAll, type PgServer } from '@pgdog/testing';
 import { onShard } from './support/placement.js';
+import { firstError, RawClient, tags } from './support/raw-client.js';
 import { APP_USER, createShardDatabases, SHARD_SERVER_OPTIONS, startShardedPgdog, type ShardedPgdog, type ShardSpec } from './support/sharded-pgdog.js';
 
 
@@ -71,6 +72,23 @@ describe('cross-shard results in memory, 2 shards', () => {
       assert.equal(one.rows[0]!.body, 'x'.repeat(80));
     } finally {
       await c.end();
+    }
+  });
+
+  it('COPY TO STDOUT larger than the limit streams in full (text and binary)', async () => {
+    const client = await RawClient.connect(pgdog!.port, APP_USER, 'x');
+    try {
+      const text = await client.simple('COPY wide TO STDOUT');
+      assert.equal(firstError(text), null);
+      assert.deepEqual(tags(text), [`COPY ${ROWS}`]);
+      const rows = text.filter((f) => f.code === 'd').map((f) => f.body.toString('utf8')).join('').split('\n').filter((l) => l !== '');
+      assert.equal(rows.length, ROWS);
+      assert.equal(new Set(rows.map((l) => l.split('\t')[0])).size, ROWS);
+      const bin = await client.simple('COPY wide TO STDOUT WITH (FORMAT binary)');
+      assert.equal(firstError(bin), null);
+      assert.deepEqual(tags(bin), [`COPY ${ROWS}`]);
+    } finally {
+      client.close();
     }
   });
 
