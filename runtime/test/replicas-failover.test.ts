@@ -98,6 +98,10 @@ describe('replicas: health checks, bans and failover', { timeout: 240_000 }, () 
     });
     const bench = pgbench(d, 5, 8);
     await sleep(1500);
+    // Each connection to the victim can fail at most the one statement written to it before pgdog
+    // saw it die; a client whose next statement lands on another of them (idle, not yet seen
+    // closed) in the same few milliseconds fails again.
+    const victimConnections = d.server.stats().pools.filter((p) => p.name.includes(`:${victim.port})`)).reduce((n, p) => n + p.stats.total, 0);
     const killAt = Date.now();
     await victim.kill();
     const bannedAt = await waitFor('the ban', () => hostStats(d, victim.port).banned, 5000);
@@ -108,8 +112,8 @@ describe('replicas: health checks, bans and failover', { timeout: 240_000 }, () 
     const aborted = (result.stderr.match(/aborted in command/g) ?? []).length;
     const tx = Number(/number of transactions actually processed: (\d+)/.exec(result.stdout)?.[1] ?? 0);
     const window = failures.length > 0 ? `${failures[0] - killAt}..${failures[failures.length - 1] - killAt} ms after the kill` : 'none';
-    t.diagnostic(`kill -> ban: ${bannedAt - killAt} ms; own clients: ${failures.length} failed of ${ok + failures.length} (${window}); pgbench: ${aborted} of 8 clients aborted, ${tx} transactions`);
-    assert.ok(failures.length <= loaders.length, `at most one statement in flight per client fails: ${failures.length}`);
+    t.diagnostic(`kill -> ban: ${bannedAt - killAt} ms; own clients: ${failures.length} failed of ${ok + failures.length} (${window}), ${victimConnections} connections to the replica; pgbench: ${aborted} of 8 clients aborted, ${tx} transactions`);
+    assert.ok(failures.length <= victimConnections, `at most one statement per connection to the dead replica fails: ${failures.length} for ${victimConnections}`);
     for (const f of failures) assert.ok(f <= bannedAt + 50, `failure ${f - killAt} ms after the kill, ban at ${bannedAt - killAt} ms`);
     assert.ok(aborted <= 8 && tx > 0, result.stderr);
     assert.match(hostStats(d, victim.port).banReason ?? '', /refused|ECONNREFUSED|connect/i);
