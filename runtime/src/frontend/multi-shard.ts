@@ -16,6 +16,7 @@ import { commandCompleteFrame, errorFrame, type ShardResults } from './shard-res
 import { BoundedResults } from './bounded-results.js';
 import { readyForQueryFrame } from './local-replies.js';
 import { socketWriterFor, type Pausable } from '../net/socket-writer.js';
+import { LegGroup } from './leg-group.js';
 
 const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 const ERROR_RESPONSE = BackendCode.ErrorResponse;
@@ -415,53 +416,3 @@ const RECANCEL_MS = 500;
 
 /** Rows a shard may have waiting in a streaming merge before it is paused for the others. */
 const MAX_QUEUED_ROWS = 1024;
-
-/**
- * The shard connections of one streaming statement. A shard reads while the client's socket has
- * room (pause / resume: the client writer's peer) and it is not far ahead of the others in the
- * merge (setBacklogged).
- */
-class LegGroup implements Pausable {
-  private readonly legs: readonly ShardLeg[];
-  private readonly backlogged: boolean[];
-  private readonly reading: boolean[];
-  private clientFull = false;
-
-  constructor(legs: readonly ShardLeg[]) {
-    this.legs = legs;
-    this.backlogged = legs.map(() => false);
-    this.reading = legs.map(() => true);
-  }
-
-  pause(): void {
-    this.clientFull = true;
-    for (let i = 0; i < this.legs.length; i++) this.apply(i);
-  }
-
-  resume(): void {
-    this.clientFull = false;
-    for (let i = 0; i < this.legs.length; i++) this.apply(i);
-  }
-
-  setBacklogged(i: number, backlogged: boolean): void {
-    if (this.backlogged[i] === backlogged) return;
-    this.backlogged[i] = backlogged;
-    this.apply(i);
-  }
-
-  /** The statement is over: every connection reads again (a transaction keeps using them). */
-  release(): void {
-    this.clientFull = false;
-    this.backlogged.fill(false);
-    for (let i = 0; i < this.legs.length; i++) this.apply(i);
-  }
-
-  private apply(i: number): void {
-    const want = !this.clientFull && !this.backlogged[i];
-    if (this.reading[i] === want) return;
-    this.reading[i] = want;
-    const server = this.legs[i]!.lease.server;
-    if (want) server.resume();
-    else server.pause();
-  }
-}
