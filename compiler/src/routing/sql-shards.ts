@@ -107,7 +107,7 @@ function reportedKey(k: KeyOutcome, shards: readonly number[]): KeyFact {
 function describeKeys(k: KeyOutcome, shards: readonly number[]): { key: KeyFact; why: string } {
   if (k.used.length === 1) return { key: k.used[0], why: oneKeyWhy(k.used[0]) };
   const used = k.used.filter((f) => f.shard !== null && shards.includes(f.shard));
-  const first = used[0] ?? k.used[0];
+  const first = reportedKey(k, shards);
   if (used.length <= 1) return { key: first, why: oneKeyWhy(first) };
   const sameColumn = used.every((f) => f.table === first.table && f.column === first.column);
   const what = sameColumn ? `${used.length} values of key ${keyLabel(first)}` : `${used.length} sharding-key values`;

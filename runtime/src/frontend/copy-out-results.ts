@@ -10,7 +10,7 @@
 import { BackendCode } from '../protocol/codes.js';
 import { readCommandComplete } from '../protocol/backend/command-complete.js';
 import { binaryHeaderLength } from '../copy/copy-binary.js';
-import { commandCompleteFrame, errorFrame, sumTags, type ShardResults } from './shard-results.js';
+import { commandCompleteFrame, FirstError, sumTags, type ShardResults } from './shard-results.js';
 
 const COPY_OUT_RESPONSE = BackendCode.CopyOutResponse;
 const COPY_DATA = BackendCode.CopyData;
@@ -33,8 +33,7 @@ export class CopyOutResults implements ShardResults {
   /** Binary: per shard, its latest payload, held back because it may end with the trailer. */
   private held: (Buffer | null)[] = [];
   private tags: string[] = [];
-  private error: Buffer | null = null;
-  private errorShard = Infinity;
+  private readonly error = new FirstError();
 
   constructor(format: 'text' | 'csv' | 'binary', header: boolean) {
     this.format = format;
@@ -48,19 +47,15 @@ export class CopyOutResults implements ShardResults {
     this.headerShard = -1;
     this.held = new Array<Buffer | null>(shardCount).fill(null);
     this.tags = new Array<string>(shardCount).fill('COPY 0');
-    this.error = null;
-    this.errorShard = Infinity;
+    this.error.clear();
   }
 
   frame(shard: number, code: number, buf: Buffer, start: number, end: number): void {
     if (code === ERROR_RESPONSE) {
-      if (shard < this.errorShard) {
-        this.error = Buffer.from(buf.subarray(start, end));
-        this.errorShard = shard;
-      }
+      this.error.offer(shard, buf, start, end);
       return;
     }
-    if (this.error !== null) return;
+    if (this.error.frame !== null) return;
     if (code === COPY_OUT_RESPONSE) {
       if (!this.responseSent) {
         this.responseSent = true;
@@ -110,14 +105,11 @@ export class CopyOutResults implements ShardResults {
   }
 
   lost(shard: number, sqlstate: string, message: string): void {
-    if (shard < this.errorShard) {
-      this.error = errorFrame(sqlstate, message);
-      this.errorShard = shard;
-    }
+    this.error.lost(shard, sqlstate, message);
   }
 
   partial(): Buffer | null {
-    if (this.error !== null || this.out.length === 0) return null;
+    if (this.error.frame !== null || this.out.length === 0) return null;
     const out = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
     this.out = [];
     return out;
@@ -128,7 +120,7 @@ export class CopyOutResults implements ShardResults {
   }
 
   take(): Buffer {
-    if (this.error !== null) return this.error;
+    if (this.error.frame !== null) return this.error.frame;
     if (!this.responseSent) return commandCompleteFrame(sumTags(this.tags));
     const out = this.out;
     this.out = [];

@@ -55,14 +55,42 @@ export function sumTags(tags: readonly string[]): string {
 }
 
 /**
+ * The one error a client sees of a statement on several shards: the lowest-numbered shard's, as if
+ * the shards had answered in order.
+ */
+export class FirstError {
+  frame: Buffer | null = null;
+  private shard = Infinity;
+
+  clear(): void {
+    this.frame = null;
+    this.shard = Infinity;
+  }
+
+  /** A shard's ErrorResponse at buf[start, end) (copied when it wins). */
+  offer(shard: number, buf: Buffer, start: number, end: number): void {
+    if (shard < this.shard) this.set(shard, Buffer.from(buf.subarray(start, end)));
+  }
+
+  /** A shard connection lost without an ErrorResponse. */
+  lost(shard: number, sqlstate: string, message: string): void {
+    if (shard < this.shard) this.set(shard, errorFrame(sqlstate, message));
+  }
+
+  private set(shard: number, frame: Buffer): void {
+    this.frame = frame;
+    this.shard = shard;
+  }
+}
+
+/**
  * Writes, DDL, transaction control: results kept per shard, combined at the end. `replicated`
  * (an omnisharded table, the same rows everywhere): the first shard's rows and counts stand for all.
  */
 export class SummedResults implements ShardResults {
   private readonly replicated: boolean;
   private frames: Buffer[][] = [];
-  private firstError: Buffer | null = null;
-  private errorShard = Infinity;
+  private readonly error = new FirstError();
 
   constructor(replicated = false) {
     this.replicated = replicated;
@@ -70,26 +98,16 @@ export class SummedResults implements ShardResults {
 
   begin(shardCount: number): void {
     this.frames = Array.from({ length: shardCount }, () => []);
-    this.firstError = null;
-    this.errorShard = Infinity;
+    this.error.clear();
   }
 
   frame(shard: number, code: number, buf: Buffer, start: number, end: number): void {
-    if (code === ERROR_RESPONSE) {
-      if (shard < this.errorShard) {
-        this.firstError = Buffer.from(buf.subarray(start, end));
-        this.errorShard = shard;
-      }
-      return;
-    }
-    this.frames[shard]!.push(Buffer.from(buf.subarray(start, end)));
+    if (code === ERROR_RESPONSE) this.error.offer(shard, buf, start, end);
+    else this.frames[shard]!.push(Buffer.from(buf.subarray(start, end)));
   }
 
   lost(shard: number, sqlstate: string, message: string): void {
-    if (shard < this.errorShard) {
-      this.firstError = errorFrame(sqlstate, message);
-      this.errorShard = shard;
-    }
+    this.error.lost(shard, sqlstate, message);
   }
 
   take(): Buffer {
@@ -108,7 +126,7 @@ export class SummedResults implements ShardResults {
       else out.push(end);
     }
     // The statement that failed on some shard: only its error (its rows elsewhere are dropped).
-    if (this.firstError !== null) out.push(this.firstError);
+    if (this.error.frame !== null) out.push(this.error.frame);
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 }

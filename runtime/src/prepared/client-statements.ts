@@ -15,7 +15,14 @@ export function statementKeyFromBytes(buf: Buffer, start: number, nulAt: number)
 
 /** The same key from a decoded name (SQL DEALLOCATE, tests). */
 export function statementKey(name: string): string {
+  // A short ASCII name is its own key (its UTF-8 bytes read as latin1 are the same characters).
+  if (name.length <= NAME_KEY_BYTES && isAscii(name)) return name;
   return statementKeyFromBytes(Buffer.from(name, 'utf8'), 0, Buffer.byteLength(name, 'utf8'));
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 export class ClientStatements {
