@@ -42,8 +42,11 @@ export type KnownStatement = (name: string, s: ClientStatement) => boolean;
 
 const NOTHING_PARSED: readonly (readonly [string, ClientStatement])[] = [];
 
-/** Where the batch runs as the client sent it, or null: planBatch decides. */
-export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting, known: KnownStatement): DirectBatch | null {
+/**
+ * Where the batch runs as the client sent it, or null: planBatch decides. `noteParse` hears each
+ * Parse's text before any later Execute is routed (as collecting the batch frame by frame does).
+ */
+export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting, known: KnownStatement, noteParse?: (sql: string) => void): DirectBatch | null {
   // A failed transaction's end runs as ROLLBACK on every shard it enlisted: the planner's case.
   if (routing.failed) return null;
   const n = frames.length;
@@ -58,6 +61,7 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
     const code = f[0];
     if (code === PARSE) {
       const p = readParse(f, 0, f.length);
+      if (noteParse !== undefined) noteParse(p.query);
       const s: ClientStatement = { sql: p.query, types: p.parameterTypes };
       state.statements.set(p.statement, s);
       slot = s;

@@ -63,6 +63,13 @@ export abstract class ForwarderState {
   protected readonly sharded: ShardedPath | null;
   /** A planned batch is replayed on the single-server path: its frames are not collected or routed again. */
   protected batchDirect = false;
+  /**
+   * A batch taken by look-ahead (ShardedPath.lookahead) runs on the single-server path from the
+   * client's own read: batchDirect holds until its Sync, which ends at `aheadEnd` of the framer
+   * `aheadFramer` is dispatching. -1: no such batch.
+   */
+  protected aheadEnd = -1;
+  protected aheadFramer: object | null = null;
 
   constructor(host: ForwarderHost, pool: PoolPort, opts: ForwarderOptions, lease: LeasePort | null, router: QueryRouter | null = null, tracking: SessionTracking | null = null) {
     this.host = host;

@@ -67,6 +67,19 @@ export class Forwarder extends RoutedMode implements ServerSink {
   // ---- client -> server ----------------------------------------------------------------------
 
   onClientMessage(code: number, buf: Buffer, start: number, end: number): void {
+    if (end === this.aheadEnd && code === SYNC && this.host.framer === this.aheadFramer) {
+      // The last frame of a batch taken by look-ahead: after it, frames are routed again.
+      try {
+        this.clientMessage(code, buf, start, end);
+      } finally {
+        this.endLookahead(this.aheadFramer);
+      }
+      return;
+    }
+    this.clientMessage(code, buf, start, end);
+  }
+
+  private clientMessage(code: number, buf: Buffer, start: number, end: number): void {
     const sharded = this.sharded;
     if (sharded !== null && sharded.copyFrame(code, buf, start, end)) return;
     if (this.held !== null) {
@@ -79,8 +92,10 @@ export class Forwarder extends RoutedMode implements ServerSink {
     }
     if (sharded !== null) {
       if (isExtendedFrame(code) && !this.batchDirect && this.opts.mode !== PoolMode.Session && (this.st === null || this.st.pinned === null)) {
-        sharded.collect(code, buf, start, end);
-        return;
+        if (!sharded.lookahead(code, buf, start, end)) {
+          sharded.collect(code, buf, start, end);
+          return;
+        }
       }
       if (sharded.multi !== null && code !== QUERY && code !== TERMINATE) {
         sharded.refuseInMulti(code);

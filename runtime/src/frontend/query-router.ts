@@ -277,6 +277,15 @@ export class QueryRouter {
     return a.ok && a.statements.length === 1 && a.statements[0].transaction?.action === 'begin';
   }
 
+  /** The routing session as it stands (an immutable value): a look-ahead that gives up puts it back. */
+  get routingSession(): SessionState {
+    return this.state;
+  }
+
+  set routingSession(state: SessionState) {
+    this.state = state;
+  }
+
   /** A Parse in a sharded batch: the session state follows it (hints, BEGIN READ ONLY...). */
   noteParse(sql: string): void {
     this.advance(this.ctx.cache.analyzeCached(sql));

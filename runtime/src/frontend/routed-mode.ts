@@ -129,27 +129,13 @@ export abstract class RoutedMode extends SessionFrames {
 
   /** The sharded path's view of this one: built once, for sharded databases only. */
   protected singleServerPath(): SingleServerPath {
-    // Getters have their own `this`.
-    const f = this;
     return {
-      get inFlight() {
-        return f.checkingOut || f.pending.length > 0 || f.tracker.outstanding > 0 || f.syncing !== null || f.swallowBegin;
-      },
-      get holding() {
-        return f.held !== null;
-      },
-      get closed() {
-        return f.closed;
-      },
-      get attached() {
-        return f.lease !== null;
-      },
-      get beginHeld() {
-        return f.heldBegin !== null;
-      },
-      get shard() {
-        return f.target?.shard ?? 0;
-      },
+      inFlight: () => this.checkingOut || this.pending.length > 0 || this.tracker.outstanding > 0 || this.syncing !== null || this.swallowBegin,
+      holding: () => this.held !== null,
+      closed: () => this.closed,
+      attached: () => this.lease !== null,
+      beginHeld: () => this.heldBegin !== null,
+      shard: () => this.target?.shard ?? 0,
       waitWith: (frames) => {
         const held = (this.held ??= []);
         for (let i = 0; i < frames.length; i++) held.push(frames[i]!);
@@ -176,10 +162,15 @@ export abstract class RoutedMode extends SessionFrames {
         return begin;
       },
       lookUpColumns: (table) => this.lookUpColumns(table),
+      takeDirect: (wanted, syncEnd) => {
+        if (!this.directOn(wanted)) return false;
+        this.batchDirect = true;
+        this.aheadEnd = syncEnd;
+        this.aheadFramer = this.host.framer;
+        return true;
+      },
       replayDirect: (wanted, frames) => {
-        if (this.lease !== null) {
-          if (this.target === null || !serves(this.target, wanted)) return false;
-        } else this.target = wanted;
+        if (!this.directOn(wanted)) return false;
         this.batchDirect = true;
         try {
           this.host.replay(frames.length === 1 ? frames[0]! : Buffer.concat(frames as Buffer[]));
@@ -189,6 +180,25 @@ export abstract class RoutedMode extends SessionFrames {
         return true;
       },
     };
+  }
+
+  /** A batch for `wanted` may run on the single-server path: its target, unless a server for another is attached. */
+  private directOn(wanted: Target): boolean {
+    if (this.lease !== null) return this.target !== null && serves(this.target, wanted);
+    this.target = wanted;
+    return true;
+  }
+
+  get aheadOpen(): boolean {
+    return this.aheadFramer !== null;
+  }
+
+  /** A look-ahead batch's frames are over (its Sync went through, or the feed ended before it). */
+  endLookahead(framer: object): void {
+    if (this.aheadFramer !== framer) return;
+    this.aheadEnd = -1;
+    this.aheadFramer = null;
+    this.batchDirect = false;
   }
 
   /** A statement answered by pgdog: its reply (and for a Query, a ReadyForQuery), after the server's. */

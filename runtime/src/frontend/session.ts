@@ -138,6 +138,7 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
     try {
       err = framer.feed(chunk);
     } catch (e) {
+      this.forwarder?.endLookahead(framer);
       if (e instanceof MalformedMessageError) {
         // A body that does not parse (decoded in statement mode): the client is out of step.
         this.fail({ sqlstate: e.sqlstate, message: e.message });
@@ -147,6 +148,9 @@ export class Session implements FrameHandler, ForwarderHost, CancelTarget {
       this.fail({ sqlstate: SqlState.InternalError, message: 'internal error while processing a client message' });
       return;
     }
+    // A look-ahead batch ends with its Sync, in this feed; a halt before it must not leave it open.
+    const f = this.forwarder;
+    if (f !== null && f.aheadOpen) f.endLookahead(framer);
     if (err !== null) this.fail({ sqlstate: err.sqlstate, message: err.message });
   }
 

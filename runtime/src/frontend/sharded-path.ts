@@ -27,27 +27,34 @@ import { BatchBuffer } from './batch-buffer.js';
 
 const QUERY = FrontendCode.Query;
 const PARSE = FrontendCode.Parse;
+const BIND = FrontendCode.Bind;
+const DESCRIBE = FrontendCode.Describe;
+const EXECUTE = FrontendCode.Execute;
 const SYNC = FrontendCode.Sync;
 const FLUSH = FrontendCode.Flush;
 const CLOSE = FrontendCode.Close;
 const FUNCTION_CALL = FrontendCode.FunctionCall;
+/** A batch longer than this is collected and planned rather than looked ahead at. */
+const AHEAD_MAX_FRAMES = 32;
+const NO_SHARDS: readonly number[] = [];
 /** A client's unsynced extended-protocol batch on a sharded database is bounded (frames, bytes). */
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 /** What the sharded path needs of the Forwarder's single-server path. */
+/** Plain functions, not getters: an object literal with getters gets a map of its own per client. */
 export interface SingleServerPath {
   /** Something of the client's is under way there: a checkout, runs waiting for it, answers, a parameter sync. */
-  readonly inFlight: boolean;
+  inFlight(): boolean;
   /** Frames wait for what runs now to finish. */
-  readonly holding: boolean;
-  readonly closed: boolean;
+  holding(): boolean;
+  closed(): boolean;
   /** A server is attached. */
-  readonly attached: boolean;
+  attached(): boolean;
   /** A BEGIN was answered locally; the transaction's first statement will send it. */
-  readonly beginHeld: boolean;
+  beginHeld(): boolean;
   /** The shard its target is on (0 before one is chosen). */
-  readonly shard: number;
+  shard(): number;
   /** These frames, and every one after them, wait (client paused) until replayHeld(). */
   waitWith(frames: readonly Buffer[]): void;
   replayHeld(): void;
@@ -58,6 +65,12 @@ export interface SingleServerPath {
   takeHeldBegin(): Buffer | null;
   /** Reads the table's column order, then replays the held frames (see column-lookup.ts). */
   lookUpColumns(table: TableName): void;
+  /**
+   * The batch starting at the frame being dispatched runs through the single-server path on
+   * `wanted`, as the client's own frames, up to its Sync (ending at `syncEnd` of the same buffer);
+   * false when the attached server cannot run it.
+   */
+  takeDirect(wanted: Target, syncEnd: number): boolean;
   /** Replays a planned batch through the single-server path on `wanted`; false when the attached server cannot run it. */
   replayDirect(wanted: Target, frames: readonly Buffer[]): boolean;
 }
@@ -93,6 +106,9 @@ export class ShardedPath {
   private readonly knownDirect = new Map<string, ClientStatement>();
   private readonly knownBound: KnownStatement = (name, s) =>
     this.knownDirect.get(name) === s && this.opts.mode !== PoolMode.Session && this.st?.ps?.client.get(statementKey(name)) !== undefined;
+  /** The frames lookahead() looks at (reused). */
+  private readonly ahead: Buffer[] = [];
+  private readonly noteParseBound = (sql: string): void => this.router.noteParse(sql);
   /** The client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
 
@@ -172,7 +188,7 @@ export class ShardedPath {
     if (code !== QUERY || this.opts.mode === PoolMode.Session || (this.st !== null && this.st.pinned !== null) || this.tracker.unsynced > 0) return false;
     this.host.framer.consume();
     const frame = Buffer.from(buf.subarray(start, end));
-    if (this.single.inFlight) {
+    if (this.single.inFlight()) {
       // What is in flight finishes first; this frame (and all after it) is replayed then.
       this.single.waitWith([frame]);
       return true;
@@ -185,13 +201,67 @@ export class ShardedPath {
     this.startBusy();
     if (m.copy !== undefined) {
       // Sharded COPY: pgdog drives it (sharded-copy.ts); COPY FROM takes the client's copy frames while it runs.
-      this.copyIn = startShardedCopy(multi, frame, m.copy, m.shards, role, this.host, { done: (status) => this.copyDone(status), closed: () => this.single.closed });
+      this.copyIn = startShardedCopy(multi, frame, m.copy, m.shards, role, this.host, { done: (status) => this.copyDone(status), closed: () => this.single.closed() });
       return true;
     }
     const tag = multi.inTransaction ? this.router.transactionEnd(readQuery(frame, 0, frame.length)) : null;
     if (tag !== null) multi.end(frame, tag, new SummedResults());
     // A merged SELECT runs the plan's text (it may add columns for the merge) on every shard.
     else multi.run(m.plan !== null ? queryMessage(m.plan.shardSql) : m.texts === null ? frame : m.texts.map(queryMessage), m.shards, role, m.plan !== null ? new MergedResults(m.plan) : new SummedResults(m.replicated));
+    return true;
+  }
+
+  /**
+   * The first extended-protocol frame of a batch whose frames up to its Sync are all in this read:
+   * when it is the common one-shard batch (direct-batch.ts), the single-server path takes it as it
+   * stands, in the client's run, with no copy and no replay. False: collect() it.
+   */
+  lookahead(code: number, buf: Buffer, start: number, end: number): boolean {
+    if (this.batchFrames !== null || this.active !== null || this.busy || this.single.holding() || this.single.inFlight()) return false;
+    const limit = this.host.framer.restEnd();
+    if (limit < 0) return false;
+    const frames = this.ahead;
+    frames.length = 0;
+    let c = code;
+    let s = start;
+    let e = end;
+    for (;;) {
+      if (c !== PARSE && c !== BIND && c !== DESCRIBE && c !== EXECUTE && c !== SYNC) return false;
+      if (c === BIND) {
+        // Portals keep their Bind values past this read (a later batch may execute one).
+        const copy = Buffer.allocUnsafe(e - s);
+        buf.copy(copy, 0, s, e);
+        frames.push(copy);
+      } else frames.push(buf.subarray(s, e));
+      if (c === SYNC) break;
+      if (frames.length === AHEAD_MAX_FRAMES || limit - e < 5) return false;
+      s = e;
+      c = buf[s]!;
+      e = s + 1 + buf.readInt32BE(s + 1);
+      // A bad length is the framer's to report when it gets there.
+      if (e < s + 5 || e > limit) return false;
+    }
+    const router = this.router;
+    const attached = this.single.attached();
+    const status = this.tracker.status;
+    const single = attached && status !== TransactionStatus.Idle;
+    const tx = { inTransaction: single || this.single.beginHeld(), beginHeld: false };
+    const sessionShard = attached ? this.single.shard() : 0;
+    const routing = {
+      route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx, sessionShard),
+      enlisted: single ? [sessionShard] : NO_SHARDS,
+      failed: single && status === TransactionStatus.Failed,
+      anyShard: 0,
+    };
+    // The batch's Parses move the routing session along; collect() moves it again if this gives up.
+    const saved = router.routingSession;
+    const direct = directBatch(frames, (this.batchState ??= new BatchState()), routing, this.knownBound, this.noteParseBound);
+    frames.length = 0;
+    if (direct === null || !this.single.takeDirect(target(direct.shard, direct.primary ? 'primary' : 'replica'), e)) {
+      router.routingSession = saved;
+      return false;
+    }
+    for (const [name, st] of direct.parsed) this.knownDirect.set(name, st);
     return true;
   }
 
@@ -263,7 +333,7 @@ export class ShardedPath {
   private multiDone(status: number): void {
     this.busy = false;
     this.stopQueryTimer();
-    if (this.single.closed) return;
+    if (this.single.closed()) return;
     const multi = this.active as MultiShard;
     if (status === TransactionStatus.Idle) {
       multi.releaseAll('clean');
@@ -273,7 +343,7 @@ export class ShardedPath {
       this.batchState?.portals.clear();
     }
     this.single.replayHeld();
-    if (this.single.holding || this.busy) return;
+    if (this.single.holding() || this.busy) return;
     if (this.active === null) this.host.idle();
     else this.host.idleInTransaction();
   }
@@ -283,7 +353,7 @@ export class ShardedPath {
    * server (shards enlisted later open theirs as the client's BEGIN did); an idle server goes back.
    */
   private handOver(multi: MultiShard): void {
-    const shard = this.single.shard;
+    const shard = this.single.shard();
     const status = this.tracker.status;
     const lease = this.single.detachServer();
     if (lease !== null) {
@@ -303,22 +373,22 @@ export class ShardedPath {
     const batch = this.batchFrames as BatchBuffer;
     const frames = batch.frames();
     this.batchFrames = null;
-    if (this.single.holding || this.single.inFlight || this.busy) {
+    if (this.single.holding() || this.single.inFlight() || this.busy) {
       // What is in flight finishes first; the batch is replayed (and collected again) then.
       this.single.waitWith(frames);
       return;
     }
     // Where the client's transaction stands: on MultiShard, or on the single-server path's server.
     const multi = this.active;
-    const single = multi === null && this.single.attached && this.tracker.status !== TransactionStatus.Idle;
-    const inTransaction = multi !== null ? multi.inTransaction : single || this.single.beginHeld;
+    const single = multi === null && this.single.attached() && this.tracker.status !== TransactionStatus.Idle;
+    const inTransaction = multi !== null ? multi.inTransaction : single || this.single.beginHeld();
     const failed = multi !== null ? multi.status === TransactionStatus.Failed : single && this.tracker.status === TransactionStatus.Failed;
     const tx = { inTransaction, beginHeld: false };
     // A SET or the like may run only where the single-server path tracks it: on the attached server's shard.
-    let sessionShard: number | null = multi === null ? (this.single.attached ? this.single.shard : 0) : null;
+    let sessionShard: number | null = multi === null ? (this.single.attached() ? this.single.shard() : 0) : null;
     const routing = {
       route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx, sessionShard),
-      enlisted: multi !== null ? (multi.inTransaction ? multi.shards : []) : single ? [this.single.shard] : [],
+      enlisted: multi !== null ? (multi.inTransaction ? multi.shards : []) : single ? [this.single.shard()] : [],
       failed,
       anyShard: 0,
     };

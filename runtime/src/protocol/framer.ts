@@ -186,6 +186,15 @@ export class Framer {
     return this.bufEnd - this.frameEnd + this.afterJoined;
   }
 
+  /**
+   * From inside a callback: where the bytes that follow the current frame in the same `buf` end, when
+   * all of them will be dispatched from that `buf` in this feed unless a handler halts (a caller may look ahead at the next
+   * frames there); -1 when the rest is elsewhere (the current frame was joined from pieces).
+   */
+  restEnd(): number {
+    return this.dispatching && this.afterJoined === 0 ? this.bufEnd : -1;
+  }
+
   /** Consumes the start of `chunk` into the partial frame; returns the offset where framing resumes, or -1. */
   private completePartial(chunk: Buffer): number {
     const len = chunk.length;

@@ -107,6 +107,11 @@ export class RawClient {
     return this.untilReady();
   }
 
+  /** Bytes as they are: the caller reads the answers (untilReady). */
+  write(bytes: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+  }
+
   /** COPY ... FROM STDIN: the payloads go out as separate CopyData messages, in order. */
   copyIn(sql: string, payloads: readonly Buffer[]): Promise<Frame[]> {
     return this.simple(sql, payloads);
