@@ -22,7 +22,7 @@ import { startShardedCopy, type ShardedCopy } from './sharded-copy.js';
 import { MergedResults, SummedResults } from './shard-results.js';
 import { BatchState, planBatch, UnitKind, type BatchPlan, type ClientStatement } from './extended-batch.js';
 import { BatchResults } from './batch-results.js';
-import { directBatch, type KnownStatement } from './direct-batch.js';
+import { directBatch, SingleShardRouting, type KnownStatement } from './direct-batch.js';
 import { BatchBuffer } from './batch-buffer.js';
 
 const QUERY = FrontendCode.Query;
@@ -36,7 +36,6 @@ const CLOSE = FrontendCode.Close;
 const FUNCTION_CALL = FrontendCode.FunctionCall;
 /** A batch longer than this is collected and planned rather than looked ahead at. */
 const AHEAD_MAX_FRAMES = 32;
-const NO_SHARDS: readonly number[] = [];
 /** A client's unsynced extended-protocol batch on a sharded database is bounded (frames, bytes). */
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
@@ -106,6 +105,7 @@ export class ShardedPath {
   private readonly knownDirect = new Map<string, ClientStatement>();
   private readonly knownBound: KnownStatement = (name, s) =>
     this.knownDirect.get(name) === s && this.opts.mode !== PoolMode.Session && this.st?.ps?.client.get(statementKey(name)) !== undefined;
+  private aheadRouting: SingleShardRouting | null = null;
   /** The frames lookahead() looks at (reused). */
   private readonly ahead: Buffer[] = [];
   private readonly noteParseBound = (sql: string): void => this.router.noteParse(sql);
@@ -227,12 +227,9 @@ export class ShardedPath {
     let e = end;
     for (;;) {
       if (c !== PARSE && c !== BIND && c !== DESCRIBE && c !== EXECUTE && c !== SYNC) return false;
-      if (c === BIND) {
-        // Portals keep their Bind values past this read (a later batch may execute one).
-        const copy = Buffer.allocUnsafe(e - s);
-        buf.copy(copy, 0, s, e);
-        frames.push(copy);
-      } else frames.push(buf.subarray(s, e));
+      // Portals keep their Bind values past this read (a later batch may execute one): a copy
+      // (TypedArray slice: a Buffer of its own, without Buffer#copy's argument checks).
+      frames.push(c === BIND ? (Uint8Array.prototype.slice.call(buf, s, e) as Buffer) : buf.subarray(s, e));
       if (c === SYNC) break;
       if (frames.length === AHEAD_MAX_FRAMES || limit - e < 5) return false;
       s = e;
@@ -244,15 +241,8 @@ export class ShardedPath {
     const router = this.router;
     const attached = this.single.attached();
     const status = this.tracker.status;
-    const single = attached && status !== TransactionStatus.Idle;
-    const tx = { inTransaction: single || this.single.beginHeld(), beginHeld: false };
-    const sessionShard = attached ? this.single.shard() : 0;
-    const routing = {
-      route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx, sessionShard),
-      enlisted: single ? [sessionShard] : NO_SHARDS,
-      failed: single && status === TransactionStatus.Failed,
-      anyShard: 0,
-    };
+    const routing = (this.aheadRouting ??= new SingleShardRouting(router));
+    routing.reset(attached ? this.single.shard() : null, status, this.single.beginHeld());
     // The batch's Parses move the routing session along; collect() moves it again if this gives up.
     const saved = router.routingSession;
     const direct = directBatch(frames, (this.batchState ??= new BatchState()), routing, this.knownBound, this.noteParseBound);
