@@ -147,10 +147,19 @@ async function main(pgbenchBin, psqlBin) {
   }
 
   const total = opts.rounds * cases.reduce((n, c) => n + targets.filter((t) => runsOn(c, t.name)).length, 0);
-  log(`${total} runs x ${opts.duration} s ≈ ${Math.ceil((total * (opts.duration + 2)) / 60)} min (${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
+  const warmups = opts.warmup > 0 ? cases.reduce((n, c) => n + targets.filter((t) => t.name !== 'direct' && runsOn(c, t.name)).length, 0) : 0;
+  log(`${total} runs x ${opts.duration} s + ${warmups} warm-ups x ${opts.warmup} s ≈ ${Math.ceil((total * (opts.duration + 2) + warmups * (opts.warmup + 2)) / 60)} min (${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)})`);
   /** @type {import('./lib/pgbench.mjs').RunResult[]} */
   const runs = [];
   for (const bench of cases) {
+    if (opts.warmup > 0) {
+      // Unmeasured: a case's first run would otherwise also time pgdog compiling its paths.
+      for (const target of targets) {
+        if (target.name === 'direct' || !runsOn(bench, target.name)) continue;
+        const w = await runPgbench({ pgbench: pgbenchBin, bench, target, round: 0, duration: opts.warmup, jobs: opts.jobs, env });
+        if (w.error !== null) log(`${bench.name} ${target.name} warm-up: FAILED ${w.error}`);
+      }
+    }
     for (let round = 1; round <= opts.rounds; round++) {
       for (const target of targets) {
         if (!runsOn(bench, target.name)) continue;
@@ -173,7 +182,7 @@ async function main(pgbenchBin, psqlBin) {
   const prepared = checkPrepared(rows, cases);
   process.stdout.write(`\n${formatTable(rows)}\n\n${formatTargets(checks)}\n`);
   if (prepared.length > 0) process.stdout.write(`${formatPrepared(prepared)}\n`);
-  process.stdout.write(`pgbench -j ${opts.jobs} -T ${opts.duration}, ${opts.rounds} round(s), median shown; scale ${opts.scale}; pool size ${opts.poolSize}; ${os.cpus().length} CPUs shared by pgbench, proxy and PostgreSQL\n`);
+  process.stdout.write(`pgbench -j ${opts.jobs} -T ${opts.duration}, ${opts.rounds} round(s)${opts.warmup > 0 ? ` after a ${opts.warmup} s unmeasured warm-up per case and target` : ''}, median shown; scale ${opts.scale}; pool size ${opts.poolSize}; ${os.cpus().length} CPUs shared by pgbench, proxy and PostgreSQL\n`);
 
   const jsonPath = resolve(opts.json ?? join(here, 'results', 'latest.json'));
   mkdirSync(dirname(jsonPath), { recursive: true });

@@ -17,8 +17,9 @@
 // sharded/unsharded per layout, and pgdog's CPU per transaction.
 //
 // usage: node bench/sharded.mjs [--duration S] [--rounds N] [--clients C] [--modes simple,extended,prepared]
-//                               [--layout one-server|two-servers|both] [--profile]
-//        (defaults 10 s, 3 rounds, 8 clients, both layouts; env BENCH_DURATION / BENCH_ROUNDS / BENCH_CLIENTS)
+//                               [--layout one-server|two-servers|both] [--warmup S] [--profile]
+//        (defaults 10 s, 3 rounds, 8 clients, both layouts, 3 s unmeasured warm-up per mode and
+//        target; env BENCH_DURATION / BENCH_ROUNDS / BENCH_CLIENTS / BENCH_WARMUP)
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,12 @@ function option(name, env, dflt) {
 const duration = option('duration', process.env.BENCH_DURATION, 10);
 const rounds = option('rounds', process.env.BENCH_ROUNDS, 3);
 const clients = option('clients', process.env.BENCH_CLIENTS, 8);
+const warmupArg = process.argv.indexOf('--warmup');
+const warmup = Number(warmupArg >= 0 ? process.argv[warmupArg + 1] : process.env.BENCH_WARMUP ?? 3);
+if (!Number.isInteger(warmup) || warmup < 0) {
+  process.stderr.write('--warmup must be a whole number of seconds\n');
+  process.exit(2);
+}
 
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(sig, () => process.exit(130));
 
@@ -158,12 +165,23 @@ try {
     tps[mode] = Object.fromEntries(targets.map(([name]) => [name, []]));
     cpu[mode] = Object.fromEntries(targets.map(([name]) => [name, []]));
   }
+  const envOf = (/** @type {{ port: number }} */ target) => ({ ...process.env, PGHOST: '127.0.0.1', PGPORT: String(target.port), PGUSER: 'bench', PGDATABASE: 'bench', PGSSLMODE: 'disable', PGGSSENCMODE: 'disable' });
+  const pgbenchArgs = (/** @type {string} */ mode, /** @type {number} */ seconds) => ['-n', '-M', mode, '-f', script, '-c', String(clients), '-j', '2', '-T', String(seconds)];
+  // Unmeasured, as in bench/run.mjs: a first run would otherwise also time pgdog compiling its paths.
+  if (warmup > 0) {
+    for (const mode of modes) {
+      for (const [name, target] of targets) {
+        const out = await run(pgbench, pgbenchArgs(mode, warmup), envOf(target), (warmup + 60) * 1000);
+        if (out.code !== 0) throw new Error(`pgbench ${mode} warm-up on ${name} failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
+      }
+    }
+  }
   for (let round = 1; round <= rounds; round++) {
     for (const mode of modes) {
       for (const [name, target] of targets) {
-        const env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(target.port), PGUSER: 'bench', PGDATABASE: 'bench', PGSSLMODE: 'disable', PGGSSENCMODE: 'disable' };
+        const env = envOf(target);
         const cpuBefore = cpuTicks(target.pid);
-        const out = await run(pgbench, ['-n', '-M', mode, '-f', script, '-c', String(clients), '-j', '2', '-T', String(duration)], env, (duration + 60) * 1000);
+        const out = await run(pgbench, pgbenchArgs(mode, duration), env, (duration + 60) * 1000);
         const r = parsePgbenchOutput(out.stdout);
         if (out.code !== 0 || r.tps === null) throw new Error(`pgbench ${mode} on ${name} failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
         tps[mode][name].push(r.tps);
@@ -194,7 +212,7 @@ try {
     cells.push(median(cpu[mode].unsharded).toFixed(1), ...layouts.map((l) => median(cpu[mode][l]).toFixed(1)));
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  process.stdout.write(`pgbench point SELECT on a random key (${ROWS} rows), ${clients} clients, ${duration} s x ${rounds} rounds, medians\n${lines.join('\n')}\n`);
+  process.stdout.write(`pgbench point SELECT on a random key (${ROWS} rows), ${clients} clients, ${duration} s x ${rounds} rounds after ${warmup} s of warm-up, medians\n${lines.join('\n')}\n`);
   if (verdicts.length > 0) process.stdout.write(`target >= 0.90 of unsharded, judged on the one-server layout: ${verdicts.join(', ')}\n`);
 } catch (err) {
   log(err instanceof Error ? err.stack ?? err.message : String(err));

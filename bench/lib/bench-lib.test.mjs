@@ -67,7 +67,11 @@ test('options: defaults, env, --quick, flags win over env, direct is always a ta
   const d = parseOptions([], {});
   assert.equal(d.duration, 15);
   assert.equal(d.rounds, 2);
+  assert.equal(d.warmup, 3);
   assert.deepEqual(d.targets, ['direct', 'pgbouncer', 'pgdog']);
+  assert.equal(parseOptions(['--warmup', '0'], {}).warmup, 0);
+  assert.equal(parseOptions([], { BENCH_WARMUP: '5' }).warmup, 5);
+  assert.throws(() => parseOptions(['--warmup', '-1'], {}), /whole number of seconds/);
   const q = parseOptions(['--quick'], { BENCH_DURATION: '30' });
   assert.equal(q.duration, 5);
   assert.equal(q.rounds, 1);

@@ -10,6 +10,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick            5 s per run, 1 round (same as --duration 5 --rounds 1)
   --duration SEC     pgbench -T per run (env BENCH_DURATION, default 15)
   --rounds N         interleaved rounds per case; the table shows the median (env BENCH_ROUNDS, default 2)
+  --warmup SEC       before a case's first round, each target runs it this long unmeasured, so
+                     pgdog's JIT has compiled that case's paths (env BENCH_WARMUP, default 3; 0: none)
   --cases LIST       comma-separated filters: whole dash-separated parts of case names
                      (env BENCH_CASES), e.g. c10, c100, extended, tpcb, S-simple-c10
                      cases: ${CASES.map((c) => c.name).join(', ')}
@@ -25,7 +27,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --help`;
 
 /**
- * @typedef {{ duration: number, rounds: number, cases: string | undefined, targets: string[],
+ * @typedef {{ duration: number, rounds: number, warmup: number, cases: string | undefined, targets: string[],
  *   scale: number, poolSize: number, jobs: number, profile: boolean, json: string | undefined,
  *   baseline: string | undefined, help: boolean }} BenchOptions
  */
@@ -40,6 +42,7 @@ export function parseOptions(argv, env) {
   const o = {
     duration: positiveInt(env.BENCH_DURATION, 'BENCH_DURATION') ?? 15,
     rounds: positiveInt(env.BENCH_ROUNDS, 'BENCH_ROUNDS') ?? 2,
+    warmup: nonNegativeInt(env.BENCH_WARMUP, 'BENCH_WARMUP') ?? 3,
     cases: env.BENCH_CASES || undefined,
     targets: parseTargets(env.BENCH_TARGETS),
     scale: positiveInt(env.BENCH_SCALE, 'BENCH_SCALE') ?? 10,
@@ -69,6 +72,9 @@ export function parseOptions(argv, env) {
         break;
       case '--rounds':
         o.rounds = positiveInt(value(), flag);
+        break;
+      case '--warmup':
+        o.warmup = nonNegativeInt(value(), flag);
         break;
       case '--cases':
         o.cases = value();
@@ -116,6 +122,14 @@ function positiveInt(v, what) {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** @param {string | undefined} v @param {string} what @returns {any} */
+function nonNegativeInt(v, what) {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${what} must be a whole number of seconds, got ${JSON.stringify(v)}`);
   return n;
 }
 
