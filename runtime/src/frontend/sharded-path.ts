@@ -106,8 +106,6 @@ export class ShardedPath {
   private readonly knownBound: KnownStatement = (name, s) =>
     this.knownDirect.get(name) === s && this.opts.mode !== PoolMode.Session && this.st?.ps?.client.get(statementKey(name)) !== undefined;
   private aheadRouting: SingleShardRouting | null = null;
-  /** The frames lookahead() looks at (reused). */
-  private readonly ahead: Buffer[] = [];
   private readonly noteParseBound = (sql: string): void => this.router.noteParse(sql);
   /** The client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
@@ -220,8 +218,8 @@ export class ShardedPath {
     if (this.batchFrames !== null || this.active !== null || this.busy || this.single.holding() || this.single.inFlight()) return false;
     const limit = this.host.framer.restEnd();
     if (limit < 0) return false;
-    const frames = this.ahead;
-    frames.length = 0;
+    // A fresh array: emptying a reused one (length = 0) is a runtime call in V8, a new one is not.
+    const frames: Buffer[] = [];
     let c = code;
     let s = start;
     let e = end;
@@ -246,12 +244,12 @@ export class ShardedPath {
     // The batch's Parses move the routing session along; collect() moves it again if this gives up.
     const saved = router.routingSession;
     const direct = directBatch(frames, (this.batchState ??= new BatchState()), routing, this.knownBound, this.noteParseBound);
-    frames.length = 0;
     if (direct === null || !this.single.takeDirect(target(direct.shard, direct.primary ? 'primary' : 'replica'), e)) {
       router.routingSession = saved;
       return false;
     }
-    for (const [name, st] of direct.parsed) this.knownDirect.set(name, st);
+    const parsed = direct.parsed;
+    for (let i = 0; i < parsed.length; i++) this.knownDirect.set(parsed[i]![0], parsed[i]![1]);
     return true;
   }
 
