@@ -1,15 +1,11 @@
 import { FrontendCode, BackendCode } from '../protocol/codes.js';
-import { READY_FOR_QUERY_IDLE, READY_FOR_QUERY_IN_TRANSACTION } from '../protocol/constants.js';
+import { READY_FOR_QUERY_IDLE } from '../protocol/constants.js';
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
-import { readParse } from '../protocol/frontend/parse.js';
-import { readQuery } from '../protocol/frontend/query.js';
 import { SqlState } from '../protocol/sqlstate.js';
 import { socketWriterFor, type SocketWriter } from '../net/socket-writer.js';
 import type { ServerError } from '../backend/server-error.js';
 import { PauseReason, PoolMode } from './forwarder-host.js';
-import { readyForQueryFrame } from './local-replies.js';
 import type { LeasePort, PoolPort, ReleaseState, ServerPort, ServerSink } from './server-port.js';
-import { opensTransactionBlock } from './statement-guard.js';
 import type { QueryRouter } from './query-router.js';
 import { PRIMARY_SHARD_0, type Target } from '../balance/target.js';
 import { ServerFrameAction } from '../prepared/index.js';
@@ -417,38 +413,6 @@ export class Forwarder extends RoutedMode implements ServerSink {
     if (this.closed) return;
     if (this.held !== null) this.replayHeld();
     this.host.idle();
-  }
-
-  /** Statement mode: BEGIN / START TRANSACTION would keep a server past its statement. */
-  private refusesTransactionBlock(code: number, buf: Buffer, start: number, end: number): boolean {
-    const sql = code === QUERY ? readQuery(buf, start, end) : readParse(buf, start, end).query;
-    if (!opensTransactionBlock(this.opts.sqlPlans.analyzeCached(sql))) return false;
-    this.host.framer.consume();
-    const wait = this.server !== null && this.tracker.outstanding > 0;
-    const out = this.host.clientWriter;
-    this.replies.send(out, this.replies.error({ severity: 'ERROR', sqlstate: SqlState.FeatureNotSupported, message: 'transaction blocks are not allowed in statement pooling mode' }), wait);
-    if (code === QUERY) this.replies.send(out, READY_FOR_QUERY_IDLE, wait);
-    else this.skipUntilSync = true;
-    return true;
-  }
-
-  /** As PostgreSQL after an extended-protocol error: everything up to Sync is dropped, Sync answered. */
-  private skipFrame(code: number): void {
-    this.host.framer.consume();
-    if (code === TERMINATE) this.host.terminate();
-    else if (code === SYNC) {
-      this.skipUntilSync = false;
-      const attached = this.server !== null;
-      this.replies.send(this.host.clientWriter, this.localReadyForQuery(), attached && this.tracker.outstanding > 0);
-    }
-  }
-
-  /** The ReadyForQuery a local answer ends with: the server's status, or a held BEGIN's. */
-  protected localReadyForQuery(): Buffer {
-    const sharded = this.sharded;
-    if (sharded !== null && sharded.multi !== null) return readyForQueryFrame(sharded.multi.status);
-    if (this.heldBegin !== null) return READY_FOR_QUERY_IN_TRANSACTION;
-    return this.server !== null ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE;
   }
 
   private armQueryTimer(): void {

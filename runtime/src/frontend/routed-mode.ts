@@ -3,6 +3,9 @@ import { READY_FOR_QUERY_IDLE, READY_FOR_QUERY_IN_TRANSACTION } from '../protoco
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { readQuery } from '../protocol/frontend/query.js';
+import { SqlState } from '../protocol/sqlstate.js';
+import { readyForQueryFrame } from './local-replies.js';
+import { opensTransactionBlock } from './statement-guard.js';
 import { PauseReason } from './forwarder-host.js';
 import type { ServerPort } from './server-port.js';
 import type { QueryRouter, RouteDecision } from './query-router.js';
@@ -13,6 +16,8 @@ import type { TableName } from '@pgdog/compiler';
 import { SessionFrames } from './session-frames.js';
 
 const QUERY = FrontendCode.Query;
+const SYNC = FrontendCode.Sync;
+const TERMINATE = FrontendCode.Terminate;
 const COMMAND_COMPLETE = BackendCode.CommandComplete;
 const READY_FOR_QUERY = BackendCode.ReadyForQuery;
 
@@ -199,6 +204,38 @@ export abstract class RoutedMode extends SessionFrames {
     this.aheadEnd = -1;
     this.aheadFramer = null;
     this.batchDirect = false;
+  }
+
+  /** Statement mode: BEGIN / START TRANSACTION would keep a server past its statement. */
+  protected refusesTransactionBlock(code: number, buf: Buffer, start: number, end: number): boolean {
+    const sql = code === QUERY ? readQuery(buf, start, end) : readParse(buf, start, end).query;
+    if (!opensTransactionBlock(this.opts.sqlPlans.analyzeCached(sql))) return false;
+    this.host.framer.consume();
+    const wait = this.server !== null && this.tracker.outstanding > 0;
+    const out = this.host.clientWriter;
+    this.replies.send(out, this.replies.error({ severity: 'ERROR', sqlstate: SqlState.FeatureNotSupported, message: 'transaction blocks are not allowed in statement pooling mode' }), wait);
+    if (code === QUERY) this.replies.send(out, READY_FOR_QUERY_IDLE, wait);
+    else this.skipUntilSync = true;
+    return true;
+  }
+
+  /** As PostgreSQL after an extended-protocol error: everything up to Sync is dropped, Sync answered. */
+  protected skipFrame(code: number): void {
+    this.host.framer.consume();
+    if (code === TERMINATE) this.host.terminate();
+    else if (code === SYNC) {
+      this.skipUntilSync = false;
+      const attached = this.server !== null;
+      this.replies.send(this.host.clientWriter, this.localReadyForQuery(), attached && this.tracker.outstanding > 0);
+    }
+  }
+
+  /** The ReadyForQuery a local answer ends with: the server's status, or a held BEGIN's. */
+  protected localReadyForQuery(): Buffer {
+    const sharded = this.sharded;
+    if (sharded !== null && sharded.multi !== null) return readyForQueryFrame(sharded.multi.status);
+    if (this.heldBegin !== null) return READY_FOR_QUERY_IN_TRANSACTION;
+    return this.server !== null ? readyForQueryFrame(this.tracker.status) : READY_FOR_QUERY_IDLE;
   }
 
   /** A statement answered by pgdog: its reply (and for a Query, a ReadyForQuery), after the server's. */

@@ -10,7 +10,7 @@ import { target, type Target } from '../balance/target.js';
 import { queryMessage } from '../backend/internal-query.js';
 import { statementKey, statementKeyFromBytes } from '../prepared/client-statements.js';
 import { syncPlan } from '../params/index.js';
-import { PauseReason, PoolMode, type ForwarderHost, type ForwarderOptions } from './forwarder-host.js';
+import { PoolMode, type ForwarderHost, type ForwarderOptions } from './forwarder-host.js';
 import { ANSWERLESS } from './answerless.js';
 import { readyForQueryFrame, type LocalReplies } from './local-replies.js';
 import type { LeasePort, PoolPort } from './server-port.js';
