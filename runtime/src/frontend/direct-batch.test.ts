@@ -82,6 +82,19 @@ describe('directBatch', () => {
     assert.deepEqual(agree([[parse('', 'SELECT a FROM t WHERE k = $1'), bind('', ['2']), execute('', 10), SYNC]]), [{ shard: 0, primary: false }]);
   });
 
+  it('runs a batch that binds a portal without executing it where that portal\'s Execute would run', () => {
+    const q = 'SELECT a FROM t WHERE k = $1';
+    // Bound for key 3 (shard 1) in one batch, executed in the next: both on shard 1.
+    assert.deepEqual(agree([[parse('s', q), bind('s', ['3'], 'p1'), SYNC], [execute('p1'), SYNC]]), [
+      { shard: 1, primary: true },
+      { shard: 1, primary: false },
+    ]);
+    assert.deepEqual(agree([[parse('s', q), bind('s', ['4'], 'p1'), describeP('p1'), SYNC]]), [{ shard: 0, primary: true }]);
+    // A portal whose Execute would be merged over shards, or refused: the usual placement.
+    assert.deepEqual(agree([[parse('m', 'SELECT a FROM t'), bind('m', [], 'p2'), SYNC]]), [{ shard: 0, primary: true }]);
+    assert.deepEqual(agree([[parse('m', 'SELECT a FROM t'), bind('m', [], 'p2'), SYNC]], routing({ enlisted: [1] })), [{ shard: 1, primary: true }]);
+  });
+
   it('takes a transaction end on the shard the transaction is on', () => {
     assert.deepEqual(agree([[parse('', 'COMMIT'), bind(''), execute(), SYNC]], routing({ enlisted: [1] })), [{ shard: 1, primary: true }]);
   });

@@ -18,7 +18,7 @@ import { DescribeTarget, readDescribe } from '../protocol/frontend/describe-clos
 import { readExecute } from '../protocol/frontend/execute.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
-import type { BatchRouting, BatchState, ClientStatement, ExecuteRoute } from './extended-batch.js';
+import { boundShard, type BatchRouting, type BatchState, type ClientStatement, type ExecuteRoute, type Portal } from './extended-batch.js';
 import type { QueryRouter } from './query-router.js';
 
 const PARSE = FrontendCode.Parse;
@@ -58,6 +58,7 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
   let shard = -1;
   let primary = false;
   let parsed = NOTHING_PARSED as (readonly [string, ClientStatement])[];
+  let lastBound: Portal | null = null;
   for (let i = 0; i < n - 1; i++) {
     const f = frames[i]!;
     const code = f[0];
@@ -75,7 +76,8 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
       const b = readBind(f, 0, f.length);
       const s = state.statements.get(b.statement);
       if (s === undefined || (s !== slot && !known(b.statement, s))) return null;
-      state.portals.set(b.portal, { statement: s, bind: b });
+      lastBound = { statement: s, bind: b };
+      state.portals.set(b.portal, lastBound);
     } else if (code === DESCRIBE) {
       const d = readDescribe(f, 0, f.length);
       if (d.target === DescribeTarget.Statement) {
@@ -96,7 +98,7 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
       return null;
     }
   }
-  if (shard === -1) return { shard: routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard, primary: true, parsed };
+  if (shard === -1) return { shard: boundShard(routing, lastBound) ?? (routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard), primary: true, parsed };
   return { shard, primary, parsed };
 }
 

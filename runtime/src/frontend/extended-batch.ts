@@ -39,7 +39,7 @@ export interface ClientStatement {
   readonly types: readonly number[];
 }
 
-interface Portal {
+export interface Portal {
   readonly statement: ClientStatement;
   readonly bind: BindMessage;
 }
@@ -187,6 +187,18 @@ export class BatchState {
 }
 
 /**
+ * Where a batch that binds a portal but executes nothing runs: where an Execute of its last bound
+ * portal would, so that a later batch executing that portal finds it there. Null (the usual
+ * placement) when that route is not one plain shard, or is refused: the Execute will say so.
+ */
+export function boundShard(routing: BatchRouting, portal: Portal | null): number | null {
+  if (portal === null) return null;
+  const r = routing.route(portal.statement.sql, portal.bind);
+  if (!r.ok || r.plan !== null || r.texts !== null || r.replicated || r.endsTransaction || r.shards.length !== 1) return null;
+  return r.shards[0]!;
+}
+
+/**
  * Plans one batch. `frames`: the client's frames (copies), the last one Sync or Flush. Statements
  * and portals in `state` are updated as the batch defines or closes them.
  */
@@ -202,6 +214,7 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
   // Statement text per shard: a merged SELECT runs its shard text; a split INSERT one per shard.
   const textOf = new Map<ClientStatement, { plan: CrossShardPlan | null; texts: Map<number, string> | null; orders: Map<number, readonly number[]> | null }>();
   let executed = false;
+  let lastBound: Portal | null = null;
   let endsOnly = true;
   const executedAs = new Map<ClientStatement, boolean>();
   const describes: [number, ClientStatement][] = [];
@@ -246,7 +259,8 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
         break;
       }
       // The values are views of the batch's own copy of the frame, which the portal keeps alive.
-      state.portals.set(b.portal, { statement: s, bind: b });
+      lastBound = { statement: s, bind: b };
+      state.portals.set(b.portal, lastBound);
       ensureSlot(s);
       const bind = unnamedBind(f);
       const message = state.portals.get(b.portal)!.bind;
@@ -346,7 +360,7 @@ export function planBatch(frames: readonly Buffer[], state: BatchState, routing:
     const t = textOf.get(s);
     if (t !== undefined && t.plan !== null) steps[index] = { ...steps[index]!, plan: t.plan };
   }
-  if (used.size === 0) used.add(routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard);
+  if (used.size === 0) used.add(boundShard(routing, refusal === null ? lastBound : null) ?? (routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard));
   const shards = [...used].sort((a, b) => a - b);
   if (steps.length === 0 || steps[steps.length - 1]!.kind !== 'sync') {
     // A refused or flushed batch still ends each shard's sequence with Sync: its ReadyForQuery

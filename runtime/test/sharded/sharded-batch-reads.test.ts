@@ -142,6 +142,24 @@ describe('extended-protocol batches however they arrive', () => {
     }
   });
 
+  it('a portal bound in a batch of its own and executed in the next runs on its key\'s shard', async () => {
+    const c = await RawClient.connect(pgdog!.port, APP_USER, 'x');
+    try {
+      for (const k of [keysOn[0]![3]!, keysOn[1]![3]!]) {
+        assert.equal(firstError(await c.simple('BEGIN')), null);
+        await c.write(Buffer.concat([parse('s3', POINT), bind('p3', 's3', [String(k)]), SYNC]));
+        assert.equal(firstError(await c.untilReady()), null);
+        await c.write(Buffer.concat([execute('p3'), SYNC]));
+        assert.deepEqual(balances(await c.untilReady()), [String(k * 10)], `portal bound to key ${k}`);
+        assert.equal(firstError(await c.simple('COMMIT')), null);
+        await c.write(Buffer.concat([closeStatement('s3'), SYNC]));
+        assert.equal(firstError(await c.untilReady()), null);
+      }
+    } finally {
+      c.close();
+    }
+  });
+
   it('batches with Describe-then-Flush, a named statement bound later, and Close: the planned way, same answers', async () => {
     const c = await RawClient.connect(pgdog!.port, APP_USER, 'x');
     try {
