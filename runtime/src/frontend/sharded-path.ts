@@ -40,8 +40,10 @@ const AHEAD_MAX_FRAMES = 32;
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
-/** What the sharded path needs of the Forwarder's single-server path. */
-/** Plain functions, not getters: an object literal with getters gets a map of its own per client. */
+/**
+ * What the sharded path needs of the Forwarder's single-server path. Plain functions, not getters:
+ * an object literal with getters gets a hidden class of its own per client.
+ */
 export interface SingleServerPath {
   /** Something of the client's is under way there: a checkout, runs waiting for it, answers, a parameter sync. */
   inFlight(): boolean;
