@@ -13,13 +13,11 @@
 // planner would apply in batch order, is left to the planner untouched.
 
 import { FrontendCode } from '../protocol/codes.js';
-import { readBind, type BindMessage } from '../protocol/frontend/bind.js';
+import { readBind } from '../protocol/frontend/bind.js';
 import { DescribeTarget, readDescribe } from '../protocol/frontend/describe-close.js';
 import { readExecute } from '../protocol/frontend/execute.js';
 import { readParse } from '../protocol/frontend/parse.js';
-import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
-import { boundShard, type BatchRouting, type BatchState, type ClientStatement, type ExecuteRoute, type Portal } from './extended-batch.js';
-import type { QueryRouter } from './query-router.js';
+import { boundShard, type BatchRouting, type BatchState, type ClientStatement, type Portal } from './extended-batch.js';
 
 const PARSE = FrontendCode.Parse;
 const BIND = FrontendCode.Bind;
@@ -100,36 +98,4 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
   }
   if (shard === -1) return { shard: boundShard(routing, lastBound) ?? (routing.enlisted.length > 0 ? routing.enlisted[0]! : routing.anyShard), primary: true, parsed };
   return { shard, primary, parsed };
-}
-
-const NO_SHARDS: readonly number[] = [];
-
-/**
- * How a batch taken by look-ahead (ShardedPath.lookahead) routes a batch's Executes while nothing runs on several shards: as runBatch does
- * then. One per client, reset per batch (no objects per batch on the hot path).
- */
-export class SingleShardRouting implements BatchRouting {
-  enlisted: readonly number[] = NO_SHARDS;
-  failed = false;
-  readonly anyShard = 0;
-  private readonly tx = { inTransaction: false, beginHeld: false };
-  private sessionShard = 0;
-  private readonly attachedShard: number[] = [0];
-
-  constructor(private readonly router: QueryRouter) {}
-
-  /** `attached`: the shard of the server the single-server path holds, or null. */
-  reset(attached: number | null, status: number, beginHeld: boolean): void {
-    const single = attached !== null && status !== TransactionStatus.Idle;
-    this.tx.inTransaction = single || beginHeld;
-    // A SET or the like may run only where the single-server path tracks it: the attached server's shard.
-    this.sessionShard = attached ?? 0;
-    if (single) this.attachedShard[0] = attached;
-    this.enlisted = single ? this.attachedShard : NO_SHARDS;
-    this.failed = single && status === TransactionStatus.Failed;
-  }
-
-  route(sql: string, bind: BindMessage): ExecuteRoute {
-    return this.router.routeBound(sql, bind, this.tx, this.sessionShard);
-  }
 }

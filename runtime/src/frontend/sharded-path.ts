@@ -4,7 +4,6 @@ import { FrontendCode } from '../protocol/codes.js';
 import { TransactionStatus } from '../protocol/backend/ready-for-query.js';
 import { readParse } from '../protocol/frontend/parse.js';
 import { readQuery } from '../protocol/frontend/query.js';
-import type { BindMessage } from '../protocol/frontend/bind.js';
 import { SqlState } from '../protocol/sqlstate.js';
 import { target, type Target } from '../balance/target.js';
 import { queryMessage } from '../backend/internal-query.js';
@@ -22,7 +21,8 @@ import { startShardedCopy, type ShardedCopy } from './sharded-copy.js';
 import { MergedResults, SummedResults } from './shard-results.js';
 import { BatchState, planBatch, UnitKind, type BatchPlan, type ClientStatement } from './extended-batch.js';
 import { BatchResults } from './batch-results.js';
-import { directBatch, SingleShardRouting, type KnownStatement } from './direct-batch.js';
+import { directBatch, type KnownStatement } from './direct-batch.js';
+import { ClientBatchRouting } from './batch-routing.js';
 import { BatchBuffer } from './batch-buffer.js';
 
 const QUERY = FrontendCode.Query;
@@ -107,7 +107,7 @@ export class ShardedPath {
   private readonly knownDirect = new Map<string, ClientStatement>();
   private readonly knownBound: KnownStatement = (name, s) =>
     this.knownDirect.get(name) === s && this.opts.mode !== PoolMode.Session && this.st?.ps?.client.get(statementKey(name)) !== undefined;
-  private aheadRouting: SingleShardRouting | null = null;
+  private batchRouting: ClientBatchRouting | null = null;
   private readonly noteParseBound = (sql: string): void => this.router.noteParse(sql);
   /** The client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
@@ -239,10 +239,7 @@ export class ShardedPath {
       if (e < s + 5 || e > limit) return false;
     }
     const router = this.router;
-    const attached = this.single.attached();
-    const status = this.tracker.status;
-    const routing = (this.aheadRouting ??= new SingleShardRouting(router));
-    routing.reset(attached ? this.single.shard() : null, status, this.single.beginHeld());
+    const routing = this.singleRouting();
     // The batch's Parses move the routing session along; collect() moves it again if this gives up.
     const saved = router.routingSession;
     const direct = directBatch(frames, (this.batchState ??= new BatchState()), routing, this.knownBound, this.noteParseBound);
@@ -253,6 +250,13 @@ export class ShardedPath {
     const parsed = direct.parsed;
     for (let i = 0; i < parsed.length; i++) this.knownDirect.set(parsed[i]![0], parsed[i]![1]);
     return true;
+  }
+
+  /** The batch routing while nothing runs on several shards: as the single-server path stands. */
+  private singleRouting(): ClientBatchRouting {
+    const routing = (this.batchRouting ??= new ClientBatchRouting(this.router));
+    routing.resetSingle(this.single.attached() ? this.single.shard() : null, this.tracker.status, this.single.beginHeld());
+    return routing;
   }
 
   /** Extended-protocol frames are kept until Sync (or Flush), then planned. */
@@ -370,18 +374,14 @@ export class ShardedPath {
     }
     // Where the client's transaction stands: on MultiShard, or on the single-server path's server.
     const multi = this.active;
-    const single = multi === null && this.single.attached() && this.tracker.status !== TransactionStatus.Idle;
-    const inTransaction = multi !== null ? multi.inTransaction : single || this.single.beginHeld();
-    const failed = multi !== null ? multi.status === TransactionStatus.Failed : single && this.tracker.status === TransactionStatus.Failed;
-    const tx = { inTransaction, beginHeld: false };
-    // A SET or the like may run only where the single-server path tracks it: on the attached server's shard.
-    let sessionShard: number | null = multi === null ? (this.single.attached() ? this.single.shard() : 0) : null;
-    const routing = {
-      route: (sql: string, bind: BindMessage) => router.routeBound(sql, bind, tx, sessionShard),
-      enlisted: multi !== null ? (multi.inTransaction ? multi.shards : []) : single ? [this.single.shard()] : [],
-      failed,
-      anyShard: 0,
-    };
+    let routing: ClientBatchRouting;
+    if (multi === null) routing = this.singleRouting();
+    else {
+      routing = (this.batchRouting ??= new ClientBatchRouting(router));
+      routing.resetMulti(multi.inTransaction, multi.shards, multi.status === TransactionStatus.Failed);
+    }
+    const inTransaction = routing.inTransaction;
+    const failed = routing.failed;
     const state = (this.batchState ??= new BatchState());
     if (multi === null) {
       const direct = directBatch(frames, state, routing, this.knownBound);
@@ -404,8 +404,7 @@ export class ShardedPath {
     }
     if (multi === null && this.runDirect(plan, frames)) return;
     if (plan.sessionChange) {
-      // Not a batch the single-server path can take: its session changes are refused instead.
-      sessionShard = null;
+      routing.refuseSessionChanges();
       plan = planBatch(frames, state, routing);
     }
     const m = multi ?? (this.active = new MultiShard(this.multiHost));

@@ -56,6 +56,8 @@ export class RawClient {
 
   static async connect(port: number, user: string, database: string, params: Record<string, string> = {}): Promise<RawClient> {
     const socket = net.connect(port, '127.0.0.1');
+    // Each write its own segment, as soon as it is made (a test that cuts a batch means the cut).
+    socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     const c = new RawClient(socket);
     const pairs = Object.entries({ user, database, ...params }).flatMap(([k, v]) => [cstr(k), cstr(v)]);
