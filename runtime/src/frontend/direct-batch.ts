@@ -13,7 +13,7 @@
 // planner would apply in batch order, is left to the planner untouched.
 
 import { FrontendCode } from '../protocol/codes.js';
-import { readBind } from '../protocol/frontend/bind.js';
+import { BindFrame } from '../protocol/frontend/bind.js';
 import { DescribeTarget, readDescribe } from '../protocol/frontend/describe-close.js';
 import { readExecute } from '../protocol/frontend/execute.js';
 import { readParse } from '../protocol/frontend/parse.js';
@@ -71,7 +71,8 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
         parsed.push([p.statement, s]);
       }
     } else if (code === BIND) {
-      const b = readBind(f, 0, f.length);
+      // Values decoded only if something asks for them: routing by the key reads one.
+      const b = new BindFrame(f);
       const s = state.statements.get(b.statement);
       if (s === undefined || (s !== slot && !known(b.statement, s))) return null;
       lastBound = { statement: s, bind: b };

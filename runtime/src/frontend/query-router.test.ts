@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loadSqlParser, PlanCache, ROUTING_TABLE_VERSION, type RoutingTable } from '@pgdog/compiler';
 import { target } from '../balance/target.js';
 import { QueryRouter } from './query-router.js';
+import { BindFrame, readBind } from '../protocol/frontend/bind.js';
 
 function table(strategy: 'conservative' | 'aggressive'): RoutingTable {
   return {
@@ -127,6 +128,30 @@ describe('QueryRouter', () => {
     // A key given as a literal needs no Bind values.
     assert.equal(r.parse('l', `SELECT a FROM t WHERE id = ${b}`, idle).kind, 'run');
     assert.equal(r.bind(...bindFrame('l', []))?.shard, shardOf(b));
+  });
+
+  it('sharded: Bind routes kept per key shard agree with routing each Bind afresh, as the session changes', () => {
+    const kept = shardedRouter();
+    const sql = ['SELECT a FROM t WHERE id = $1', 'UPDATE t SET a = $2 WHERE id = $1', 'SELECT a FROM t WHERE id = $1 AND a > $2'];
+    const session = ['SET pgdog.shard TO 2', 'RESET pgdog.shard', 'BEGIN', 'COMMIT', 'SET pgdog.role TO primary', 'RESET pgdog.role'];
+    let state = 0;
+    for (let i = 0; i < 400; i++) {
+      if (i % 37 === 0) {
+        // Both routers see the same session statements; the kept answers must follow them.
+        const s = session[state++ % session.length]!;
+        kept.noteParse(s);
+      }
+      const fresh = shardedRouter();
+      for (let j = 0; j < state; j++) fresh.noteParse(session[j % session.length]!);
+      const text = sql[i % sql.length]!;
+      const key = (i * 7919) % 1000;
+      const bin = Buffer.alloc(8);
+      bin.writeBigInt64BE(BigInt(key));
+      const [f] = i % 2 === 0 ? bindFrame('', [String(key), '5']) : bindFrame('', [bin, '5'], [1, 0]);
+      const bind = new BindFrame(f);
+      const tx = { inTransaction: state % session.length === 3, beginHeld: false };
+      assert.deepEqual(kept.routeBound(text, bind, tx), fresh.routeBound(text, readBind(f, 0, f.length), tx), `${text} key ${key} after ${state} session statements`);
+    }
   });
 
   it('aggressive: a lone BEGIN is held; the first statement decides; COMMIT of nothing is answered here', () => {

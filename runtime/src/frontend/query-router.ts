@@ -14,6 +14,7 @@ import { insertOf, insertRows, renumberParams } from './insert-split.js';
 import { PRIMARY_SHARD_0, targetOfRoute, type Target } from '../balance/target.js';
 import { copyOf, type CopyRoute } from './copy-route.js';
 import { tableColumnCache } from './table-columns.js';
+import { BoundRoutes } from './bound-routes.js';
 
 /** Built once per server from the routing table. */
 export interface RoutingContext {
@@ -83,6 +84,8 @@ export class QueryRouter {
    */
   private provided: ReadonlyMap<string, readonly string[]> | undefined = undefined;
   private readonly lookedUp = new Set<string>();
+  /** Extended-protocol answers kept per key shard (see bound-routes.ts). */
+  private readonly bound: BoundRoutes;
 
   constructor(ctx: RoutingContext, database: string, user: string, applicationName: string | undefined) {
     this.ctx = ctx;
@@ -96,6 +99,7 @@ export class QueryRouter {
     this.db = db;
     this.allShards = Array.from({ length: db === undefined ? 1 : db.shards.length }, (_, i) => i);
     this.plans = new Map();
+    this.bound = new BoundRoutes(ctx.table, database, ctx.cache);
   }
 
   /** A simple Query. */
@@ -297,8 +301,13 @@ export class QueryRouter {
    * run, on the single-server path, which tracks it; null: such statements are refused.
    */
   routeBound(sql: string, bind: BindMessage, tx: TransactionView, sessionShard: number | null = null): ExecuteRoute {
-    const analysis = this.ctx.cache.analyzeCached(sql);
     const session = this.sessionFor(tx);
+    const kept = this.bound.find(sql, bind, session, this.provided, tx.inTransaction, sessionShard);
+    return kept ?? this.bound.keep(this.routeBoundFully(sql, bind, tx, sessionShard, session));
+  }
+
+  private routeBoundFully(sql: string, bind: BindMessage, tx: TransactionView, sessionShard: number | null, session: RouteSession): ExecuteRoute {
+    const analysis = this.ctx.cache.analyzeCached(sql);
     const params = bind.parameters.length > 0 ? { values: bind.parameters, formats: bind.parameterFormats } : undefined;
     const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, params, tableColumns: this.provided, explain: false });
     if (changesSession(analysis)) {

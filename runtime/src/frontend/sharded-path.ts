@@ -40,6 +40,12 @@ const AHEAD_MAX_FRAMES = 32;
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
+function copyFrame(buf: Buffer, start: number, end: number): Buffer {
+  const copy = Buffer.allocUnsafe(end - start);
+  buf.copy(copy, 0, start, end);
+  return copy;
+}
+
 /**
  * What the sharded path needs of the Forwarder's single-server path. Plain functions, not getters:
  * an object literal with getters gets a hidden class of its own per client.
@@ -227,9 +233,10 @@ export class ShardedPath {
     let e = end;
     for (;;) {
       if (c !== PARSE && c !== BIND && c !== DESCRIBE && c !== EXECUTE && c !== SYNC) return false;
-      // Portals keep their Bind values past this read (a later batch may execute one): a copy
-      // (TypedArray slice: a Buffer of its own, without Buffer#copy's argument checks).
-      frames.push(c === BIND ? (Uint8Array.prototype.slice.call(buf, s, e) as Buffer) : buf.subarray(s, e));
+      // Portals keep their Bind values past this read (a later batch may execute one): a copy.
+      // From Node's buffer pool: a TypedArray slice of a few dozen bytes lives in V8's heap, and
+      // the first view of its values (routing reads one) moves it to a malloc'd store of its own.
+      frames.push(c === BIND ? copyFrame(buf, s, e) : buf.subarray(s, e));
       if (c === SYNC) break;
       if (frames.length === AHEAD_MAX_FRAMES || limit - e < 5) return false;
       s = e;

@@ -41,6 +41,61 @@ export function readBind(buf: Buffer, start: number, end: number): BindMessage {
   return { portal, statement, parameterFormats, parameters, resultFormats };
 }
 
+/**
+ * A Bind kept as its frame: the names are read at once and the frame is checked as readBind checks
+ * it, but the values are decoded only when asked for. Routing a Bind by its key reads one value
+ * (parameter()); decoding every value and format into arrays would cost more than the routing.
+ */
+export class BindFrame implements BindMessage {
+  readonly portal: string;
+  readonly statement: string;
+  private decoded: BindMessage | null = null;
+
+  /** `frame`: the whole message, type byte first; a view is fine while the caller keeps its bytes. */
+  constructor(readonly frame: Buffer) {
+    const end = frame.length;
+    reader.setBuffer(frame, 5, end);
+    this.portal = reader.cstring();
+    this.statement = reader.cstring();
+    const formats = reader.uint16();
+    reader.skip(formats * 2);
+    const count = reader.uint16();
+    checkFormatCount(formats, count);
+    for (let i = 0; i < count; i++) {
+      const length = reader.int32();
+      if (length !== -1) reader.skip(length);
+    }
+    reader.skip(reader.uint16() * 2);
+    reader.expectEnd();
+  }
+
+  get parameterFormats(): number[] {
+    return this.full().parameterFormats;
+  }
+
+  get parameters(): (Buffer | null)[] {
+    return this.full().parameters;
+  }
+
+  get resultFormats(): number[] {
+    return this.full().resultFormats;
+  }
+
+  /** Parameter `index` (0-based) alone: a view of the frame, null for SQL NULL, undefined when absent. */
+  parameter(index: number): Buffer | null | undefined {
+    return bindParameter(this.frame, 0, this.frame.length, index);
+  }
+
+  /** The format code (0 text, 1 binary) that applies to parameter `index`. */
+  parameterFormat(index: number): number {
+    return bindParameterFormat(this.frame, 0, this.frame.length, index);
+  }
+
+  private full(): BindMessage {
+    return (this.decoded ??= readBind(this.frame, 0, this.frame.length));
+  }
+}
+
 /** The statement name alone (prepared-statement mapping reads nothing else). */
 export function bindStatementName(buf: Buffer, start: number, end: number): string {
   reader.setBuffer(buf, start + 5, end);

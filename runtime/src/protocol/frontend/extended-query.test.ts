@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { serialize } from 'pg-protocol';
 import { readQuery } from './query.js';
 import { parseStatementName, readParse } from './parse.js';
-import { FormatCode, bindParameter, bindParameterCount, bindParameterFormat, bindStatementName, readBind } from './bind.js';
+import { BindFrame, FormatCode, bindParameter, bindParameterCount, bindParameterFormat, bindStatementName, readBind } from './bind.js';
 import { DescribeTarget, readClose, readDescribe } from './describe-close.js';
 import { readExecute } from './execute.js';
 import { MalformedMessageError } from '../malformed-message.js';
@@ -110,6 +110,30 @@ describe('Bind', () => {
     assert.throws(() => readBind(...embed(neg)), /insufficient data left in message/);
     const long = new MessageWriter().begin(0x42).cstring('').cstring('').int16(0).int16(1).int32(100).string('x').end().take();
     assert.throws(() => bindParameter(...embed(long), 0), /insufficient data left in message/);
+  });
+
+  it('BindFrame: the same message as readBind, values decoded on demand, the same refusals', () => {
+    const none = new MessageWriter().begin(0x42).cstring('p').cstring('s').int16(0).int16(2)
+      .int32(1).string('a').int32(-1).int16(0).end().take();
+    for (const f of [frame, none, serialize.bind({ values: [] })]) {
+      const b = new BindFrame(f);
+      const m = readBind(f, 0, f.length);
+      assert.deepEqual([b.portal, b.statement, b.parameterFormats, b.parameters, b.resultFormats], [m.portal, m.statement, m.parameterFormats, m.parameters, m.resultFormats]);
+      for (let i = 0; i < m.parameters.length; i++) {
+        assert.deepEqual(b.parameter(i), m.parameters[i]);
+        assert.equal(b.parameterFormat(i), bindParameterFormat(f, 0, f.length, i));
+      }
+    }
+    const bad = [
+      new MessageWriter().begin(0x42).cstring('').cstring('').int16(2).int16(0).int16(0).int16(3).int32(-1).int32(-1).int32(-1).int16(0).end().take(),
+      new MessageWriter().begin(0x42).cstring('').cstring('').int16(0).int16(1).int32(-2).int16(0).end().take(),
+      new MessageWriter().begin(0x42).cstring('').cstring('').int16(0).int16(1).int32(100).string('x').end().take(),
+      Buffer.concat([frame.subarray(0, 1), Buffer.from([0, 0, 0, frame.readInt32BE(1) + 1]), frame.subarray(5), Buffer.from([0])]),
+    ];
+    for (const f of bad) {
+      assert.throws(() => readBind(f, 0, f.length), MalformedMessageError);
+      assert.throws(() => new BindFrame(f), MalformedMessageError);
+    }
   });
 });
 

@@ -1,0 +1,53 @@
+// A named statement is bound thousands of times with different values, and each Bind is routed.
+// For the usual statement (`... WHERE key = $1`), route()'s answer depends on the Bind values only
+// through the one shard that parameter maps to: every other input (the text, the session, the
+// rules, the hints) is fixed while the statement and the session stand. boundKeyOf() names that
+// parameter and maps a value to its shard exactly as route() does (the same valueShard), so a
+// caller may keep route()'s answer per shard and route a Bind by its key value alone. It answers
+// only where that holds, and null everywhere else (the caller then calls route() each time).
+
+import type { QueryAnalysis } from '../sql/types.js';
+import { valueShard } from './key-shards.js';
+import { prepareRoutingTable } from './prepared-table.js';
+import { statementShape } from './statement-shape.js';
+import type { RoutingTable } from './table.js';
+
+export interface BoundKey {
+  /** The parameter (0-based: `$1` is 0) whose value picks the shard. */
+  readonly index: number;
+  /**
+   * The shard route() maps this value to (`format` 0 text, 1 binary), or null where route() could
+   * not use it (a malformed value, a mapping with no rule for it): then route() must be asked.
+   */
+  shardOf(value: Uint8Array, format: number): number | null;
+}
+
+/**
+ * For `analysis` (one statement, routed in `database`), the parameter that alone makes route()'s
+ * answer differ between Binds, or null when there is no such single parameter: no key, a key
+ * from a literal, several key candidates (an AND / OR formula, several VALUES rows), a positional
+ * key (INSERT without a column list), an UPDATE that assigns a sharding column (its refusal reads
+ * the assigned value), or a hasher route() does not implement.
+ */
+export function boundKeyOf(table: RoutingTable, database: string, analysis: QueryAnalysis): BoundKey | null {
+  if (!analysis.ok || analysis.statements.length !== 1) return null;
+  const db = prepareRoutingTable(table).databases.get(database);
+  if (db === undefined || db.shardCount < 2) return null;
+  const stmt = analysis.statements[0];
+  if (stmt.keyExpr.op !== 'key' || stmt.keys.length !== 1 || stmt.assigned.length > 0) return null;
+  const c = stmt.keys[stmt.keyExpr.key];
+  if (c.column === null || c.value.kind !== 'param') return null;
+  const target = statementShape(db, stmt).target(stmt.keyExpr.key);
+  if (target === null) return null;
+  const entry = target.entry;
+  if (entry.dataType === 'vector' || entry.hasher !== 'postgres') return null;
+  const shardCount = db.shardCount;
+  const label = target.label;
+  return {
+    index: c.value.index - 1,
+    shardOf(value: Uint8Array, format: number): number | null {
+      const r = valueShard(shardCount, entry, label, value, format);
+      return r.ok ? r.shard : null;
+    },
+  };
+}

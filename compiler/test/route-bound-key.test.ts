@@ -1,0 +1,119 @@
+// boundKeyOf() lets the proxy keep route()'s answer per key shard for a bound statement. That is
+// only sound if, for a statement it answers for, route() gives the same answer for every Bind
+// value that maps to the same shard, and that shard is the one route() names. Checked on every
+// parameterized statement of the golden corpus, under several sessions, with many values in
+// text and binary format; and the statements it must decline are declined.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@pgdog/testing';
+import {
+  analyze, boundKeyOf, compileRoutingTable, loadConfig, loadSqlParser, parseRouteTests, route,
+  type Route, type RouteSession, type RoutingTable,
+} from '../src/index.js';
+
+const queries = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/queries');
+let table: RoutingTable;
+const statements = new Map<string, { query: string; database: string; user: string; params: (string | null)[] }>();
+
+before(async () => {
+  await loadSqlParser();
+  const r = await loadConfig({ configPath: join(queries, 'pgdog.toml'), usersPath: join(queries, 'users.toml') });
+  assert.ok(r.config);
+  table = await compileRoutingTable(r.config);
+  for (const file of readdirSync(queries).filter((f) => f.endsWith('.json')).sort()) {
+    const parsed = parseRouteTests(readFileSync(join(queries, file), 'utf8'), file);
+    assert.ok(parsed.ok, file);
+    for (const c of parsed.cases) {
+      if (!/\$\d/.test(c.query)) continue;
+      const database = c.database ?? 'shop';
+      statements.set(`${database}\0${c.query}`, { query: c.query, database, user: c.user ?? 'shop', params: c.params ?? [] });
+    }
+  }
+});
+
+const random = seededRandom(977);
+const int = (max: number): number => Math.floor(random() * max);
+
+/** A value for the key parameter: integers (text and int8 binary), uuids, other text. */
+function value(): { bytes: Buffer; format: number } {
+  switch (int(5)) {
+    case 0: {
+      const b = Buffer.alloc(8);
+      b.writeBigInt64BE(BigInt(int(2 ** 31)) * (random() < 0.5 ? -1n : 1n));
+      return { bytes: b, format: 1 };
+    }
+    case 1: {
+      const hex = Array.from({ length: 32 }, () => int(16).toString(16)).join('');
+      return { bytes: Buffer.from(`${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`), format: 0 };
+    }
+    case 2:
+      return { bytes: Buffer.from(`name-${int(50)}`), format: 0 };
+    default:
+      return { bytes: Buffer.from(String(int(1_000_000) - 1000)), format: 0 };
+  }
+}
+
+const SESSIONS: RouteSession[] = [
+  { inTransaction: false },
+  { inTransaction: true },
+  { inTransaction: true, transactionReadOnly: true },
+  { inTransaction: false, applicationName: 'admin' },
+  { inTransaction: false, hints: { shard: 1, shardingKey: null, role: null } },
+  { inTransaction: false, hints: { shard: null, shardingKey: null, role: 'replica' } },
+];
+
+/** The answer without the key's value, which is the only part allowed to differ. */
+function withoutKey(r: Route): Omit<Route, 'key'> & { key: unknown } {
+  return { ...r, key: r.key === null ? null : { table: r.key.table, column: r.key.column } };
+}
+
+test('route() answers alike for every Bind value of the shard boundKeyOf maps it to, and names that shard', () => {
+  let answered = 0;
+  let routed = 0;
+  for (const s of statements.values()) {
+    const analysis = analyze(s.query);
+    const key = boundKeyOf(table, s.database, analysis);
+    if (key === null) continue;
+    answered++;
+    for (const session of SESSIONS) {
+      const byShard = new Map<number, ReturnType<typeof withoutKey>>();
+      for (let i = 0; i < 40; i++) {
+        const v = value();
+        const shard: number | null = key.shardOf(v.bytes, v.format);
+        if (shard === null) continue;
+        const values: (Buffer | string | null)[] = s.params.slice();
+        while (values.length <= key.index) values.push('1');
+        values[key.index] = v.bytes;
+        const formats = values.map((_, j) => (j === key.index ? v.format : 0));
+        const r = route(table, { database: s.database, user: s.user, query: s.query, analysis, session, params: { values: values as (Uint8Array | string | null)[], formats }, explain: false });
+        routed++;
+        if (r.source === 'sharding_key' && r.blocked === null) assert.deepEqual(r.shards, [shard], `${s.query} with ${v.bytes.toString('hex')}`);
+        const seen = byShard.get(shard);
+        if (seen === undefined) byShard.set(shard, withoutKey(r));
+        else assert.deepEqual(withoutKey(r), seen, `${s.query} under ${JSON.stringify(session)}`);
+      }
+    }
+  }
+  assert.ok(answered >= 5, `only ${answered} corpus statements had a bound key`);
+  assert.ok(routed >= 500, `only ${routed} values routed`);
+});
+
+test('statements whose route reads more than one parameter value, or none, are declined', () => {
+  const decline = [
+    'SELECT * FROM orders WHERE customer_id = 5',
+    'SELECT * FROM orders WHERE customer_id = $1 OR customer_id = $2',
+    'SELECT * FROM orders WHERE customer_id = $1 AND customer_id = $2',
+    'SELECT * FROM orders WHERE customer_id = ANY($1)',
+    'INSERT INTO orders (customer_id, total) VALUES ($1, 1), ($2, 2)',
+    'UPDATE orders SET customer_id = $2 WHERE customer_id = $1',
+    'SELECT * FROM orders',
+    'SELECT 1; SELECT * FROM orders WHERE customer_id = $1',
+  ];
+  for (const q of decline) assert.equal(boundKeyOf(table, 'shop', analyze(q)), null, q);
+  const accept = boundKeyOf(table, 'shop', analyze('SELECT * FROM orders WHERE customer_id = $2 AND total > $1'));
+  assert.equal(accept?.index, 1);
+  assert.equal(boundKeyOf(table, 'no_such_database', analyze('SELECT * FROM orders WHERE customer_id = $1')), null);
+});
