@@ -5,32 +5,19 @@
 // text and binary format; and the statements it must decline are declined.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@pgdog/testing';
-import {
-  analyze, boundKeyOf, compileRoutingTable, loadConfig, loadSqlParser, parseRouteTests, route,
-  type Route, type RouteSession, type RoutingTable,
-} from '../src/index.js';
+import { analyze, boundKeyOf, route, type Route, type RouteSession, type RoutingTable } from '../src/index.js';
+import { corpusCases, corpusRoutingTable } from './support/corpus-table.js';
 
-const queries = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/queries');
 let table: RoutingTable;
 const statements = new Map<string, { query: string; database: string; user: string; params: (string | null)[] }>();
 
 before(async () => {
-  await loadSqlParser();
-  const r = await loadConfig({ configPath: join(queries, 'pgdog.toml'), usersPath: join(queries, 'users.toml') });
-  assert.ok(r.config);
-  table = await compileRoutingTable(r.config);
-  for (const file of readdirSync(queries).filter((f) => f.endsWith('.json')).sort()) {
-    const parsed = parseRouteTests(readFileSync(join(queries, file), 'utf8'), file);
-    assert.ok(parsed.ok, file);
-    for (const c of parsed.cases) {
-      if (!/\$\d/.test(c.query)) continue;
-      const database = c.database ?? 'shop';
-      statements.set(`${database}\0${c.query}`, { query: c.query, database, user: c.user ?? 'shop', params: c.params ?? [] });
-    }
+  table = await corpusRoutingTable();
+  for (const c of corpusCases()) {
+    if (!/\$\d/.test(c.query)) continue;
+    const database = c.database ?? 'shop';
+    statements.set(`${database}\0${c.query}`, { query: c.query, database, user: c.user ?? 'shop', params: c.params ?? [] });
   }
 });
 

@@ -6,17 +6,11 @@
 // and across routing tables (shapes are per prepared database).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@pgdog/testing';
-import {
-  analyze, compileRoutingTable, loadConfig, loadSqlParser, normalizeSql, parseRouteTests, PlanCache, route,
-  type RouteInput, type RouteSession, type RoutingTable,
-} from '../src/index.js';
+import { analyze, normalizeSql, PlanCache, route, type RouteInput, type RouteSession, type RoutingTable } from '../src/index.js';
 import { LiteralKind } from '../src/sql/literal-decode.js';
+import { corpusCases, corpusRoutingTable } from './support/corpus-table.js';
 
-const queries = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/queries');
 let table: RoutingTable;
 
 interface Case {
@@ -29,22 +23,15 @@ interface Case {
 const cases: Case[] = [];
 
 before(async () => {
-  await loadSqlParser();
-  const r = await loadConfig({ configPath: join(queries, 'pgdog.toml'), usersPath: join(queries, 'users.toml') });
-  assert.ok(r.config);
-  table = await compileRoutingTable(r.config);
-  for (const file of readdirSync(queries).filter((f) => f.endsWith('.json')).sort()) {
-    const parsed = parseRouteTests(readFileSync(join(queries, file), 'utf8'), file);
-    assert.ok(parsed.ok, file);
-    for (const c of parsed.cases) {
-      cases.push({
-        query: c.query,
-        database: c.database ?? 'shop',
-        user: c.user ?? 'shop',
-        session: c.session,
-        params: c.params === null ? undefined : { values: c.params },
-      });
-    }
+  table = await corpusRoutingTable();
+  for (const c of corpusCases()) {
+    cases.push({
+      query: c.query,
+      database: c.database ?? 'shop',
+      user: c.user ?? 'shop',
+      session: c.session,
+      params: c.params === null ? undefined : { values: c.params },
+    });
   }
   assert.ok(cases.length >= 150, `corpus has ${cases.length} cases`);
 });
