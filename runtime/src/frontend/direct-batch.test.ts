@@ -135,4 +135,28 @@ describe('directBatch', () => {
     planBatch([parse('s', q), SYNC], state, routing());
     assert.equal(directBatch([bind('s', ['2']), execute(), SYNC], state, routing(), known), null);
   });
+
+  it('takes a repeated unnamed Parse as the statement it made before, and hears it again only when it can move the session', () => {
+    const state = new BatchState();
+    const heard: string[] = [];
+    const note = (sql: string): boolean => {
+      heard.push(sql);
+      return /^(SET|BEGIN)/.test(sql);
+    };
+    const q = 'SELECT a FROM t WHERE k = $1';
+    const run = (frames: Buffer[]): Where | null => where(directBatch(frames, state, routing(), NONE_KNOWN, note));
+    assert.deepEqual(run([parse('', q), bind('', ['3']), execute(), SYNC]), { shard: 1, primary: false });
+    const first = state.statements.get('');
+    assert.deepEqual(run([parse('', q), bind('', ['4']), execute(), SYNC]), { shard: 0, primary: false });
+    assert.equal(state.statements.get(''), first, 'the same bytes: the same statement');
+    assert.deepEqual(heard, [q], 'a plain SELECT is heard once');
+    // Other parameter types are another statement.
+    run([parse('', q, [20]), bind('', ['5']), execute(), SYNC]);
+    assert.notEqual(state.statements.get(''), first);
+    assert.deepEqual(state.statements.get('')?.types, [20]);
+    // A SET moves the session each time it is sent.
+    heard.length = 0;
+    for (let i = 0; i < 2; i++) run([parse('', 'SET search_path TO a'), bind('', []), execute(), SYNC]);
+    assert.deepEqual(heard, ['SET search_path TO a', 'SET search_path TO a']);
+  });
 });

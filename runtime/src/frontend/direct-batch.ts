@@ -46,7 +46,7 @@ const NOTHING_PARSED: readonly (readonly [string, ClientStatement])[] = [];
  * Where the batch runs as the client sent it, or null: planBatch decides. `noteParse` hears each
  * Parse's text before any later Execute is routed (as collecting the batch frame by frame does).
  */
-export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting, known: KnownStatement, noteParse?: (sql: string) => void): DirectBatch | null {
+export function directBatch(frames: readonly Buffer[], state: BatchState, routing: BatchRouting, known: KnownStatement, noteParse?: (sql: string) => boolean): DirectBatch | null {
   // A failed transaction's end runs as ROLLBACK on every shard it enlisted: the planner's case.
   if (routing.failed) return null;
   const n = frames.length;
@@ -61,14 +61,26 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
     const f = frames[i]!;
     const code = f[0];
     if (code === PARSE) {
+      const again = state.unnamedParse;
+      if (again !== null && f[5] === 0 && again.equals(f)) {
+        const s = state.unnamedStatement as ClientStatement;
+        if (noteParse !== undefined && !state.unnamedQuiet) noteParse(s.sql);
+        state.statements.set('', s);
+        slot = s;
+        continue;
+      }
       const p = readParse(f, 0, f.length);
-      if (noteParse !== undefined) noteParse(p.query);
+      const moves = noteParse !== undefined ? noteParse(p.query) : true;
       const s: ClientStatement = { sql: p.query, types: p.parameterTypes };
       state.statements.set(p.statement, s);
       slot = s;
       if (p.statement !== '') {
         if (parsed === NOTHING_PARSED) parsed = [];
         parsed.push([p.statement, s]);
+      } else {
+        state.unnamedParse = Buffer.from(f);
+        state.unnamedStatement = s;
+        state.unnamedQuiet = !moves;
       }
     } else if (code === BIND) {
       // Values decoded only if something asks for them: routing by the key reads one.

@@ -184,6 +184,15 @@ function textParams(b: BindMessage): (string | null)[] {
 export class BatchState {
   readonly statements = new Map<string, ClientStatement>();
   readonly portals = new Map<string, Portal>();
+  /**
+   * The client's last unnamed Parse (a copy of its frame) and the statement made of it: drivers
+   * send the same unnamed Parse batch after batch, and the same bytes are the same statement, so
+   * direct-batch.ts takes it again without decoding it. `unnamedQuiet`: its text cannot move the
+   * routing session (no transaction statement, no SET), so it need not be heard again either.
+   */
+  unnamedParse: Buffer | null = null;
+  unnamedStatement: ClientStatement | null = null;
+  unnamedQuiet = false;
 }
 
 /**

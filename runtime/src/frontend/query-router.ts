@@ -291,8 +291,10 @@ export class QueryRouter {
   }
 
   /** A Parse in a sharded batch: the session state follows it (hints, BEGIN READ ONLY...). */
-  noteParse(sql: string): void {
-    this.advance(this.ctx.cache.analyzeCached(sql));
+  noteParse(sql: string): boolean {
+    const analysis = this.ctx.cache.analyzeCached(sql);
+    this.advance(analysis);
+    return movesSession(analysis);
   }
 
   /** Where an Execute of `sql` with these Bind values runs (a sharded batch; see extended-batch.ts). */
@@ -352,6 +354,13 @@ function runsOn(t: Target, endsTransaction: boolean): ExecuteRoute {
     map.set(t, e);
   }
   return e;
+}
+
+/** Whether advance() may change the session for this text (a transaction statement or a SET). */
+function movesSession(analysis: QueryAnalysis): boolean {
+  if (!analysis.ok) return false;
+  for (const st of analysis.statements) if (st.transaction !== null || st.set !== null) return true;
+  return false;
 }
 
 /** A SET, or a statement that pins its session (advisory lock, LISTEN...). */

@@ -114,7 +114,7 @@ export class ShardedPath {
   private readonly knownBound: KnownStatement = (name, s) =>
     this.knownDirect.get(name) === s && this.opts.mode !== PoolMode.Session && this.st?.ps?.client.get(statementKey(name)) !== undefined;
   private batchRouting: ClientBatchRouting | null = null;
-  private readonly noteParseBound = (sql: string): void => this.router.noteParse(sql);
+  private readonly noteParseBound = (sql: string): boolean => this.router.noteParse(sql);
   /** The client's last lone BEGIN / START TRANSACTION (simple protocol), as sent. */
   private lastBegin: Buffer | null = null;
 
