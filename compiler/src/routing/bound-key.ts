@@ -5,9 +5,13 @@
 // parameter and maps a value to its shard exactly as route() does (the same valueShard), so a
 // caller may keep route()'s answer per shard and route a Bind by its key value alone. It answers
 // only where that holds, and null everywhere else (the caller then calls route() each time).
+// shardOf() takes valueShard's steps without the reporting objects valueShard makes (it runs on
+// every Bind); route-bound-key.test.ts holds the two to the same shards.
 
 import type { QueryAnalysis } from '../sql/types.js';
-import { valueShard } from './key-shards.js';
+import { shardFor } from './hash.js';
+import { ALL_SHARDS, lookupShard } from './mapping.js';
+import { hashKey, keyFromParam, type ShardDataType } from './shard-value.js';
 import { prepareRoutingTable } from './prepared-table.js';
 import { statementShape } from './statement-shape.js';
 import type { RoutingTable } from './table.js';
@@ -42,12 +46,16 @@ export function boundKeyOf(table: RoutingTable, database: string, analysis: Quer
   const entry = target.entry;
   if (entry.dataType === 'vector' || entry.hasher !== 'postgres') return null;
   const shardCount = db.shardCount;
-  const label = target.label;
+  const type = entry.dataType as ShardDataType;
+  const mapping = entry.mapping;
   return {
     index: c.value.index - 1,
     shardOf(value: Uint8Array, format: number): number | null {
-      const r = valueShard(shardCount, entry, label, value, format);
-      return r.ok ? r.shard : null;
+      const r = keyFromParam(type, value, format);
+      if (!r.ok) return null;
+      if (mapping === null) return shardFor(hashKey(r.key), shardCount);
+      const s = lookupShard(mapping, r.key);
+      return s === ALL_SHARDS ? null : s;
     },
   };
 }

@@ -90,13 +90,20 @@ export function directBatch(frames: readonly Buffer[], state: BatchState, routin
       lastBound = { statement: s, bind: b };
       state.portals.set(b.portal, lastBound);
     } else if (code === DESCRIBE) {
+      // Describe of the unnamed portal, the usual one, read from its bytes (frames are cut by
+      // their length field, so the length is the frame's).
+      if (f.length === 7 && f[5] === DescribeTarget.Portal && f[6] === 0) {
+        if (!state.portals.has('')) return null;
+        continue;
+      }
       const d = readDescribe(f, 0, f.length);
       if (d.target === DescribeTarget.Statement) {
         const s = state.statements.get(d.name);
         if (s === undefined || (s !== slot && !known(d.name, s))) return null;
       } else if (!state.portals.has(d.name)) return null;
     } else if (code === EXECUTE) {
-      const portal = state.portals.get(readExecute(f, 0, f.length).portal);
+      // Execute of the unnamed portal (any row limit), the usual one, read from its bytes.
+      const portal = state.portals.get(f.length === 10 && f[5] === 0 ? '' : readExecute(f, 0, f.length).portal);
       if (portal === undefined) return null;
       const r = routing.route(portal.statement.sql, portal.bind);
       if (!r.ok || r.plan !== null || r.texts !== null || r.replicated) return null;
