@@ -40,6 +40,20 @@ const AHEAD_MAX_FRAMES = 32;
 const BATCH_MAX_FRAMES = 10_000;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
+// The frames of a batch are only read (direct-batch.ts) before the batch runs from the read buffer
+// itself, so the most common ones are handed over as these shared copies instead of new views.
+const SYNC_FRAME = Buffer.from([SYNC, 0, 0, 0, 4]);
+const DESCRIBE_UNNAMED_PORTAL = Buffer.from([DESCRIBE, 0, 0, 0, 6, DescribeTarget.Portal, 0]);
+const EXECUTE_UNNAMED_PORTAL = Buffer.from([EXECUTE, 0, 0, 0, 9, 0, 0, 0, 0, 0]);
+
+/** Describe of the unnamed portal, or its Execute without a row limit: the shared frame; else null. */
+function unnamedPortalFrame(code: number, buf: Buffer, start: number, end: number): Buffer | null {
+  if (code === DESCRIBE) return end - start === 7 && buf[start + 5] === DescribeTarget.Portal && buf[start + 6] === 0 ? DESCRIBE_UNNAMED_PORTAL : null;
+  // Execute: the name '' (one NUL) and a row limit of 0.
+  if (code === EXECUTE) return end - start === 10 && buf[start + 5] === 0 && buf.readInt32BE(start + 6) === 0 ? EXECUTE_UNNAMED_PORTAL : null;
+  return null;
+}
+
 function copyFrame(buf: Buffer, start: number, end: number): Buffer {
   const copy = Buffer.allocUnsafe(end - start);
   buf.copy(copy, 0, start, end);
@@ -236,7 +250,7 @@ export class ShardedPath {
       // Portals keep their Bind values past this read (a later batch may execute one): a copy.
       // From Node's buffer pool: a TypedArray slice of a few dozen bytes lives in V8's heap, and
       // the first view of its values (routing reads one) moves it to a malloc'd store of its own.
-      frames.push(c === BIND ? copyFrame(buf, s, e) : buf.subarray(s, e));
+      frames.push(c === BIND ? copyFrame(buf, s, e) : c === SYNC ? SYNC_FRAME : unnamedPortalFrame(c, buf, s, e) ?? buf.subarray(s, e));
       if (c === SYNC) break;
       if (frames.length === AHEAD_MAX_FRAMES || limit - e < 5) return false;
       s = e;
