@@ -6,15 +6,17 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '@pgdog/testing';
-import { analyze, boundKeyOf, route, type Route, type RouteSession, type RoutingTable } from '../src/index.js';
-import { corpusCases, corpusRoutingTable } from './support/corpus-table.js';
+import { analyze, boundKeyOf, literalKeyOf, PlanCache, route, type Route, type RouteSession, type RoutingTable } from '../src/index.js';
+import { corpusCases, corpusRoutingTable, literalSiblings } from './support/corpus-table.js';
 
 let table: RoutingTable;
+const texts: { query: string; database: string; user: string }[] = [];
 const statements = new Map<string, { query: string; database: string; user: string; params: (string | null)[] }>();
 
 before(async () => {
   table = await corpusRoutingTable();
   for (const c of corpusCases()) {
+    texts.push({ query: c.query, database: c.database ?? 'shop', user: c.user ?? 'shop' });
     if (!/\$\d/.test(c.query)) continue;
     const database = c.database ?? 'shop';
     statements.set(`${database}\0${c.query}`, { query: c.query, database, user: c.user ?? 'shop', params: c.params ?? [] });
@@ -112,4 +114,38 @@ test('statements whose route reads more than one parameter value, or none, are d
   const accept = boundKeyOf(table, 'shop', analyze('SELECT * FROM orders WHERE customer_id = $2 AND total > $1'));
   assert.equal(accept?.index, 1);
   assert.equal(boundKeyOf(table, 'no_such_database', analyze('SELECT * FROM orders WHERE customer_id = $1')), null);
+});
+
+test('simple protocol: texts of one cached shape route alike for every key literal of the shard literalKeyOf maps it to', () => {
+  const sibling = literalSiblings(seededRandom(31));
+  const cache = new PlanCache({ limit: 10_000 });
+  let answered = 0;
+  for (const t of texts) {
+    const first = cache.analyzeCached(t.query);
+    const shape = cache.answeredShape();
+    const key = shape === null ? null : literalKeyOf(table, t.database, first);
+    if (key === null) continue;
+    answered++;
+    for (const session of SESSIONS) {
+      const byShard = new Map<number, unknown>();
+      for (let i = 0; i < 12; i++) {
+        const q = i === 0 ? t.query : sibling(t.query);
+        if (q === null) break;
+        const analysis = cache.analyzeCached(q);
+        if (cache.answeredShape() !== shape) continue;
+        const shard: number | null = key.shardOf(analysis);
+        if (shard === null) continue;
+        const r = route(table, { database: t.database, user: t.user, query: q, analysis, session, explain: false });
+        if (r.source === 'sharding_key' && r.blocked === null) assert.deepEqual(r.shards, [shard], q);
+        const seen = byShard.get(shard);
+        const same = { ...withoutKey(r), query: null };
+        if (seen === undefined) byShard.set(shard, same);
+        else assert.deepEqual(same, seen, `${q} under ${JSON.stringify(session)}`);
+      }
+    }
+  }
+  assert.ok(answered >= 60, `only ${answered} corpus texts had a literal key`);
+  for (const q of ["SET pgdog.sharding_key TO '5'", 'SELECT * FROM orders WHERE customer_id = 1 OR customer_id = 2', 'UPDATE orders SET customer_id = 2 WHERE customer_id = 1', 'SELECT * FROM orders WHERE customer_id = $1']) {
+    assert.equal(literalKeyOf(table, 'shop', analyze(q)), null, q);
+  }
 });

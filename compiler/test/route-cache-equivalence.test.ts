@@ -7,9 +7,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '@pgdog/testing';
-import { analyze, normalizeSql, PlanCache, route, type RouteInput, type RouteSession, type RoutingTable } from '../src/index.js';
-import { LiteralKind } from '../src/sql/literal-decode.js';
-import { corpusCases, corpusRoutingTable } from './support/corpus-table.js';
+import { analyze, PlanCache, route, type RouteInput, type RouteSession, type RoutingTable } from '../src/index.js';
+import { corpusCases, corpusRoutingTable, literalSiblings } from './support/corpus-table.js';
 
 let table: RoutingTable;
 
@@ -36,28 +35,7 @@ before(async () => {
   assert.ok(cases.length >= 150, `corpus has ${cases.length} cases`);
 });
 
-const random = seededRandom(4242);
-const int = (max: number): number => Math.floor(random() * max);
-
-/** The query with its integer, numeric and plain string literals replaced by other values. */
-function sibling(query: string): string | null {
-  const n = normalizeSql(query);
-  if (n === null || n.starts.length === 0) return null;
-  let out = '';
-  let from = 0;
-  for (let k = 0; k < n.starts.length; k++) {
-    const kind = n.kinds[k];
-    let value: string | null = null;
-    if (kind === LiteralKind.Int) value = String(int(4) === 0 ? int(2147483647) : int(1000));
-    else if (kind === LiteralKind.BigInt) value = String(2147483648 + int(1e9));
-    else if (kind === LiteralKind.Numeric) value = `${int(100)}.${int(10)}`;
-    else if (kind === LiteralKind.String && random() < 0.5) value = `'v${int(1000)}'`;
-    if (value === null) continue;
-    out += query.slice(from, n.starts[k]) + value;
-    from = n.ends[k];
-  }
-  return out + query.slice(from);
-}
+const sibling = literalSiblings(seededRandom(4242));
 
 const SESSIONS: RouteSession[] = [
   { inTransaction: false },

@@ -9,9 +9,10 @@
 // every Bind); route-bound-key.test.ts holds the two to the same shards.
 
 import type { QueryAnalysis } from '../sql/types.js';
-import { shardFor } from './hash.js';
+import { partitionHashSafeInteger, shardFor } from './hash.js';
 import { ALL_SHARDS, lookupShard } from './mapping.js';
-import { hashKey, keyFromParam, type ShardDataType } from './shard-value.js';
+import { hashKey, keyFromParam, keyFromText, type KeyResult, type ShardDataType } from './shard-value.js';
+import type { ShardedTableRoute } from './table.js';
 import { prepareRoutingTable } from './prepared-table.js';
 import { statementShape } from './statement-shape.js';
 import type { RoutingTable } from './table.js';
@@ -47,15 +48,57 @@ export function boundKeyOf(table: RoutingTable, database: string, analysis: Quer
   if (entry.dataType === 'vector' || entry.hasher !== 'postgres') return null;
   const shardCount = db.shardCount;
   const type = entry.dataType as ShardDataType;
-  const mapping = entry.mapping;
   return {
     index: c.value.index - 1,
-    shardOf(value: Uint8Array, format: number): number | null {
-      const r = keyFromParam(type, value, format);
-      if (!r.ok) return null;
-      if (mapping === null) return shardFor(hashKey(r.key), shardCount);
-      const s = lookupShard(mapping, r.key);
-      return s === ALL_SHARDS ? null : s;
+    shardOf: (value: Uint8Array, format: number): number | null => keyShard(keyFromParam(type, value, format), entry, shardCount),
+  };
+}
+
+export interface LiteralKey {
+  /** The shard route() maps the key literal of `analysis` to, or null where route() could not use it. */
+  shardOf(analysis: QueryAnalysis): number | null;
+}
+
+/**
+ * The same for the simple protocol: for the analyses of one cached shape (PlanCache.answeredShape,
+ * texts that differ only in literal values), route()'s answer differs only through the shard the
+ * one key literal maps to. Null where that does not hold: besides boundKeyOf's cases, a SET or a
+ * transaction statement, and a database with rules that read the query text (other literals
+ * would then count).
+ */
+export function literalKeyOf(table: RoutingTable, database: string, analysis: QueryAnalysis): LiteralKey | null {
+  if (!analysis.ok || analysis.statements.length !== 1) return null;
+  const db = prepareRoutingTable(table).databases.get(database);
+  if (db === undefined || db.shardCount < 2 || db.rulesReadText) return null;
+  const stmt = analysis.statements[0];
+  if (stmt.set !== null || stmt.transaction !== null) return null;
+  if (stmt.keyExpr.op !== 'key' || stmt.keys.length !== 1 || stmt.assigned.length > 0) return null;
+  const k = stmt.keyExpr.key;
+  const c = stmt.keys[k];
+  if (c.column === null || c.value.kind !== 'literal') return null;
+  const target = statementShape(db, stmt).target(k);
+  if (target === null) return null;
+  const entry = target.entry;
+  if (entry.dataType === 'vector' || entry.hasher !== 'postgres') return null;
+  const shardCount = db.shardCount;
+  const type = entry.dataType as ShardDataType;
+  const plainBigint = type === 'bigint' && entry.mapping === null;
+  return {
+    shardOf(a: QueryAnalysis): number | null {
+      if (!a.ok || a.statements.length !== 1) return null;
+      const v = a.statements[0].keys[k]?.value;
+      if (v === undefined || v.kind !== 'literal' || v.type === 'bool' || v.type === 'bitstring') return null;
+      // As key-shards.ts leaf() takes the common key: a canonical integer of at most 15 digits.
+      if (v.type === 'int' && plainBigint && v.text.length <= 15) return shardFor(partitionHashSafeInteger(Number(v.text)), shardCount);
+      return keyShard(keyFromText(type, v.text), entry, shardCount);
     },
   };
+}
+
+/** valueShard()'s shard of a key, without its reporting objects; null when it has none. */
+function keyShard(r: KeyResult, entry: ShardedTableRoute, shardCount: number): number | null {
+  if (!r.ok) return null;
+  if (entry.mapping === null) return shardFor(hashKey(r.key), shardCount);
+  const s = lookupShard(entry.mapping, r.key);
+  return s === ALL_SHARDS ? null : s;
 }

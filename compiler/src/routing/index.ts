@@ -1,6 +1,6 @@
 // Public surface of routing: the routing table (compile, serialize, load) and route().
 export { route } from './route.js';
-export { boundKeyOf, type BoundKey } from './bound-key.js';
+export { boundKeyOf, literalKeyOf, type BoundKey, type LiteralKey } from './bound-key.js';
 export type {
   Route, RouteInput, RouteSession, RouteParams, RouteKey, RouteBlock, RouteRole, RouteSource, RoutingHints, PluginDecision,
 } from './route-types.js';

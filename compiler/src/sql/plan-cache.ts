@@ -60,6 +60,8 @@ export class PlanCache {
   private lastKey = '';
   private lastEntry: Entry | null = null;
   private lastAnalysis: QueryAnalysis | null = null;
+  /** The template the last answer was bound from (see answeredShape); null: a fresh analysis. */
+  private answered: PlanTemplate | null = null;
 
   constructor(options: PlanCacheOptions) {
     this.limit = Math.max(0, Math.floor(options.limit));
@@ -72,9 +74,11 @@ export class PlanCache {
     if (text === this.lastText) {
       this.hits++;
       this.touch(this.lastKey, this.lastEntry as Entry);
+      this.answered = (this.lastEntry as Entry).template;
       return this.lastAnalysis as QueryAnalysis;
     }
     this.lastText = null;
+    this.answered = null;
     let key: string | null = null;
     let entry: Entry | undefined;
     if (this.limit > 0 && text.length <= this.maxQueryLength) {
@@ -98,6 +102,7 @@ export class PlanCache {
         this.hits++;
         this.touch(key, entry);
         this.remember(text, key, entry, bound);
+        this.answered = entry.template;
         return bound;
       }
     }
@@ -112,7 +117,18 @@ export class PlanCache {
     this.entries.set(key, added);
     this.evictOverflow();
     if (this.entries.get(key) === added) this.remember(text, key, added, template.analysis);
+    this.answered = template;
     return template.analysis;
+  }
+
+  /**
+   * What stands for the shape of the text the last analyzeCached() call answered: two answers
+   * with the same object are analyses of texts that differ only in literal values (key values
+   * and SET values, plan-template.ts). Null when that answer was a fresh analysis that was not
+   * cached. Valid until the next call; an opaque identity, not to be inspected.
+   */
+  answeredShape(): object | null {
+    return this.answered;
   }
 
   stats(): PlanCacheStats {

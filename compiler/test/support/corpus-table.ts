@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileRoutingTable, loadConfig, loadSqlParser, parseRouteTests, type RouteTestCase, type RoutingTable } from '../../src/index.js';
+import { compileRoutingTable, loadConfig, loadSqlParser, normalizeSql, parseRouteTests, type RouteTestCase, type RoutingTable } from '../../src/index.js';
+import { LiteralKind } from '../../src/sql/literal-decode.js';
 
 const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../fixtures');
 
@@ -26,4 +27,30 @@ export function corpusCases(): RouteTestCase[] {
     cases.push(...parsed.cases);
   }
   return cases;
+}
+
+/**
+ * A maker of literal siblings: the query with its integer, numeric and (half the time) plain
+ * string literals replaced by other values drawn from `random`; null when it has none.
+ */
+export function literalSiblings(random: () => number): (query: string) => string | null {
+  const int = (max: number): number => Math.floor(random() * max);
+  return (query) => {
+    const n = normalizeSql(query);
+    if (n === null || n.starts.length === 0) return null;
+    let out = '';
+    let from = 0;
+    for (let k = 0; k < n.starts.length; k++) {
+      const kind = n.kinds[k];
+      let value: string | null = null;
+      if (kind === LiteralKind.Int) value = String(int(4) === 0 ? int(2147483647) : int(1000));
+      else if (kind === LiteralKind.BigInt) value = String(2147483648 + int(1e9));
+      else if (kind === LiteralKind.Numeric) value = `${int(100)}.${int(10)}`;
+      else if (kind === LiteralKind.String && random() < 0.5) value = `'v${int(1000)}'`;
+      if (value === null) continue;
+      out += query.slice(from, n.starts[k]) + value;
+      from = n.ends[k];
+    }
+    return out + query.slice(from);
+  };
 }

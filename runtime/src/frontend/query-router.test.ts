@@ -154,6 +154,25 @@ describe('QueryRouter', () => {
     }
   });
 
+  it('sharded: simple Query decisions kept per shape and key shard agree with routing each afresh, as the session changes', () => {
+    const kept = shardedRouter();
+    const shapes = (k: number): string[] => [`SELECT a FROM t WHERE id = ${k}`, `DELETE FROM t WHERE id = ${k}`, `SELECT a FROM t WHERE id = ${k} AND a > 5 /* c */`, `SELECT a FROM t WHERE id IN (${k}, ${k + 1})`];
+    const session = ['SET pgdog.shard TO 2', 'RESET pgdog.shard', 'BEGIN', 'COMMIT', 'SET pgdog.role TO primary', 'RESET pgdog.role'];
+    const history: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      if (i % 37 === 0) {
+        const s = session[history.length % session.length]!;
+        history.push(s);
+        kept.query(s, idle);
+      }
+      const fresh = shardedRouter();
+      for (const s of history) fresh.query(s, idle);
+      const text = shapes((i * 7919) % 1000)[i % 4]!;
+      const tx = { inTransaction: history.length % session.length === 3, beginHeld: false };
+      assert.deepEqual(kept.query(text, tx), fresh.query(text, tx), `${text} after ${history.join('; ')}`);
+    }
+  });
+
   it('aggressive: a lone BEGIN is held; the first statement decides; COMMIT of nothing is answered here', () => {
     const r = router('aggressive');
     assert.deepEqual(r.query('BEGIN', idle), { kind: 'hold_begin' });

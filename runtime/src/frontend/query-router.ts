@@ -14,7 +14,7 @@ import { insertOf, insertRows, renumberParams } from './insert-split.js';
 import { PRIMARY_SHARD_0, targetOfRoute, type Target } from '../balance/target.js';
 import { copyOf, type CopyRoute } from './copy-route.js';
 import { tableColumnCache } from './table-columns.js';
-import { BoundRoutes } from './bound-routes.js';
+import { BoundRoutes, LiteralRoutes } from './bound-routes.js';
 
 /** Built once per server from the routing table. */
 export interface RoutingContext {
@@ -84,8 +84,9 @@ export class QueryRouter {
    */
   private provided: ReadonlyMap<string, readonly string[]> | undefined = undefined;
   private readonly lookedUp = new Set<string>();
-  /** Extended-protocol answers kept per key shard (see bound-routes.ts). */
+  /** Answers kept per key shard (see bound-routes.ts): extended protocol, simple protocol. */
   private readonly bound: BoundRoutes;
+  private readonly literal: LiteralRoutes;
 
   constructor(ctx: RoutingContext, database: string, user: string, applicationName: string | undefined) {
     this.ctx = ctx;
@@ -100,6 +101,7 @@ export class QueryRouter {
     this.allShards = Array.from({ length: db === undefined ? 1 : db.shards.length }, (_, i) => i);
     this.plans = new Map();
     this.bound = new BoundRoutes(ctx.table, database, ctx.cache);
+    this.literal = new LiteralRoutes(ctx.table, database);
   }
 
   /** A simple Query. */
@@ -170,11 +172,17 @@ export class QueryRouter {
     return this.session;
   }
 
+  /** `analysis`: the plan cache's latest answer (answeredShape() is about it). */
   private decide(sql: string, analysis: QueryAnalysis, tx: TransactionView): RouteDecision {
     const session = this.sessionFor(tx);
+    const shape = this.ctx.cache.answeredShape();
+    // A kept decision is for a statement that moves no session state: advance() has nothing to do.
+    const kept = shape === null ? null : this.literal.find(shape, analysis, session, this.provided);
+    if (kept !== null) return kept;
     const r = route(this.ctx.table, { database: this.database, user: this.user, query: sql, analysis, session, tableColumns: this.provided, explain: false });
     this.advance(analysis);
-    return this.decision(r, sql, analysis, session);
+    const d = this.decision(r, sql, analysis, session);
+    return shape === null ? d : this.literal.keep(d);
   }
 
   /** COMMIT / ROLLBACK alone: the tag PostgreSQL answers with, else null. */
