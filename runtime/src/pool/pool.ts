@@ -45,7 +45,6 @@ export interface CheckoutOptions {
   readonly timeoutMs?: number;
 }
 
-
 /** After a failed connect, the janitor waits this long before opening min_pool_size servers again. */
 const WARM_RETRY_MS = 1000;
 
@@ -144,7 +143,6 @@ export class Pool implements LeaseOwner {
   stats(): PoolStats {
     return this.counters.snapshot(this.lists, this.waiters.length);
   }
-
 
   /** Servers handed to clients right now (least_active_connections counts these). */
   get activeServers(): number {
