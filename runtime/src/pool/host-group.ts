@@ -55,6 +55,12 @@ export class HostGroup {
   private readonly counters: HostCounters[];
   private readonly probing: boolean[];
   private readonly timer: NodeJS.Timeout | null;
+  /**
+   * order()'s last one-host answer per role, with the ban states it was made from. The choice is a
+   * pure function of the role and the ban states (replaced, never changed in place), and a single
+   * candidate leaves no balancing state to advance, so it stands until the bans change.
+   */
+  private readonly lastOrder: Record<HostRole, { bans: readonly BanState[]; order: HostOrder } | null> = { primary: null, replica: null };
 
   constructor(database: string, shard: number, hosts: readonly HostSpec[], settings: BalanceSettings, logger: Logger, random: () => number = Math.random) {
     this.database = database;
@@ -88,11 +94,17 @@ export class HostGroup {
 
   /** The hosts to try for `role`, first choice first. Lifts the bans when every candidate is banned. */
   order(role: HostRole): HostOrder {
+    const last = this.lastOrder[role];
+    if (last !== null && last.bans === this.bans) return last.order;
     const slots = this.hosts.map((h, i) => ({ role: h.role, banned: this.bans[i].banned }));
     const choice = candidatesFor(role, this.settings.split, slots);
     if (!choice.ok) return choice;
     if (choice.lift.length > 0) this.liftBans(choice.lift, role);
-    if (choice.hosts.length === 1) return { ok: true, hosts: choice.hosts };
+    if (choice.hosts.length === 1) {
+      const order: HostOrder = { ok: true, hosts: choice.hosts };
+      if (choice.lift.length === 0) this.lastOrder[role] = { bans: this.bans, order };
+      return order;
+    }
     const candidates = choice.hosts.map((i) => ({ host: i, active: this.activeOn(i), weight: this.hosts[i].entry.lb_weight ?? 255 }));
     const pick = orderCandidates(this.settings.strategy, candidates, this.lb, this.random);
     this.lb = pick.state;
