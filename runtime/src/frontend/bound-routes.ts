@@ -87,6 +87,9 @@ export class BoundRoutes extends KeptAnswers<BoundKey, ExecuteRoute> {
    */
   find(sql: string, bind: BindMessage, session: RouteSession, provided: object | undefined, inTransaction: boolean, sessionShard: number | null): ExecuteRoute | null {
     this.forgetPending();
+    // Batches that take the kept answers come through direct-batch.ts, which reads Binds as
+    // frames; a Bind decoded in full (the planner's) is routed in full.
+    if (!(bind instanceof BindFrame)) return null;
     let s = this.statements.get(sql);
     if (s === undefined) {
       if (this.statements.size >= MAX_KEPT) this.statements.clear();
@@ -96,18 +99,9 @@ export class BoundRoutes extends KeptAnswers<BoundKey, ExecuteRoute> {
     }
     if (s === null) return null;
     const index = s.key.index;
-    let value: Buffer | null | undefined;
-    let format: number;
-    if (bind instanceof BindFrame) {
-      value = bind.parameter(index);
-      if (value === null || value === undefined) return null;
-      format = bind.parameterFormat(index);
-    } else {
-      value = bind.parameters[index];
-      if (value === null || value === undefined) return null;
-      const formats = bind.parameterFormats;
-      format = formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : (formats[index] ?? 0);
-    }
+    const value = bind.parameter(index);
+    if (value === null || value === undefined) return null;
+    const format = bind.parameterFormat(index);
     const shard = s.key.shardOf(value, format);
     return shard === null ? null : this.lookUp(s, shard, session, provided, inTransaction, sessionShard);
   }
