@@ -127,14 +127,15 @@ async function main(pgbenchBin, psqlBin) {
       user: USER,
       password: PASSWORD,
       poolSize: opts.poolSize,
+      workers: opts.workers,
       ...(opts.profile ? { profileDir: join(here, 'results', 'profiles') } : {}),
     });
     cleanups.push(d.stop);
     targets.push({ name: 'pgdog', port: d.port, pid: d.pid });
-    log(`pgdog on 127.0.0.1:${d.port} (pid ${d.pid}, pool size ${opts.poolSize})`);
+    log(`pgdog on 127.0.0.1:${d.port} (pid ${d.pid}, pool size ${opts.poolSize}, ${opts.workers} worker(s))`);
   }
   if (opts.baseline !== undefined) {
-    const d = await startPgdogChild({ serverPort: pg.port, database: DATABASE, user: USER, password: PASSWORD, poolSize: opts.poolSize, runtimeDir: opts.baseline });
+    const d = await startPgdogChild({ serverPort: pg.port, database: DATABASE, user: USER, password: PASSWORD, poolSize: opts.poolSize, workers: opts.workers, runtimeDir: opts.baseline });
     cleanups.push(d.stop);
     targets.push({ name: 'pgdog-base', port: d.port, pid: d.pid });
     log(`pgdog-base (${opts.baseline}) on 127.0.0.1:${d.port} (pid ${d.pid})`);
@@ -182,7 +183,7 @@ async function main(pgbenchBin, psqlBin) {
   const prepared = checkPrepared(rows, cases);
   process.stdout.write(`\n${formatTable(rows)}\n\n${formatTargets(checks)}\n`);
   if (prepared.length > 0) process.stdout.write(`${formatPrepared(prepared)}\n`);
-  process.stdout.write(`pgbench -j ${opts.jobs} -T ${opts.duration}, ${opts.rounds} round(s)${opts.warmup > 0 ? ` after a ${opts.warmup} s unmeasured warm-up per case and target` : ''}, median shown; scale ${opts.scale}; pool size ${opts.poolSize}; ${os.cpus().length} CPUs shared by pgbench, proxy and PostgreSQL\n`);
+  process.stdout.write(`pgbench -j ${opts.jobs} -T ${opts.duration}, ${opts.rounds} round(s)${opts.warmup > 0 ? ` after a ${opts.warmup} s unmeasured warm-up per case and target` : ''}, median shown; scale ${opts.scale}; pool size ${opts.poolSize}; pgdog workers ${opts.workers} (pool split among them; CPU summed); ${os.cpus().length} CPUs shared by pgbench, proxy and PostgreSQL\n`);
 
   const jsonPath = resolve(opts.json ?? join(here, 'results', 'latest.json'));
   mkdirSync(dirname(jsonPath), { recursive: true });

@@ -17,18 +17,20 @@
 // sharded/unsharded per layout, and pgdog's CPU per transaction.
 //
 // usage: node bench/sharded.mjs [--duration S] [--rounds N] [--clients C] [--modes simple,extended,prepared]
-//                               [--layout one-server|two-servers|both] [--warmup S] [--profile]
+//                               [--layout one-server|two-servers|both] [--warmup S] [--workers N] [--profile]
 //        (defaults 10 s, 3 rounds, 8 clients, both layouts, 3 s unmeasured warm-up per mode and
-//        target; env BENCH_DURATION / BENCH_ROUNDS / BENCH_CLIENTS / BENCH_WARMUP)
+//        target, 2 pgdog workers; env BENCH_DURATION / BENCH_ROUNDS / BENCH_CLIENTS / BENCH_WARMUP /
+//        BENCH_WORKERS)
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pgbin, startServers, stopAll } from '@pgdog/testing';
 import { parsePgbenchOutput } from './lib/pgbench-output.mjs';
 import { run } from './lib/pgbench.mjs';
+import { processTicks } from './lib/proc-cpu.mjs';
 import { removeDir, stopChild, trackChild, trackDir } from './lib/teardown.mjs';
 
 const childScript = join(dirname(fileURLToPath(import.meta.url)), 'pgdog-child.mjs');
@@ -49,6 +51,7 @@ function option(name, env, dflt) {
 const duration = option('duration', process.env.BENCH_DURATION, 10);
 const rounds = option('rounds', process.env.BENCH_ROUNDS, 3);
 const clients = option('clients', process.env.BENCH_CLIENTS, 8);
+const workers = option('workers', process.env.BENCH_WORKERS, 2);
 const warmupArg = process.argv.indexOf('--warmup');
 const warmup = Number(warmupArg >= 0 ? process.argv[warmupArg + 1] : process.env.BENCH_WARMUP ?? 3);
 if (!Number.isInteger(warmup) || warmup < 0) {
@@ -66,7 +69,7 @@ if (pgbench === null) {
 
 /** pgdog.toml: `shards` = [{port, database}]; sharded by user_id when there are several. */
 function config(/** @type {{ port: number, database: string }[]} */ shards) {
-  let t = `[general]\nhost = "127.0.0.1"\nport = 6432\ndefault_pool_size = ${clients}\nauth_type = "trust"\nlog_connections = false\nlog_disconnections = false\n`;
+  let t = `[general]\nhost = "127.0.0.1"\nport = 6432\ndefault_pool_size = ${clients}\nworkers = ${workers}\nauth_type = "trust"\nlog_connections = false\nlog_disconnections = false\n`;
   shards.forEach((s, i) => {
     t += `\n[[databases]]\nname = "bench"\nhost = "127.0.0.1"\nport = ${s.port}\ndatabase_name = "${s.database}"\n${shards.length > 1 ? `shard = ${i}\n` : ''}`;
   });
@@ -74,10 +77,10 @@ function config(/** @type {{ port: number, database: string }[]} */ shards) {
   return t;
 }
 
-/** utime + stime of a process in clock ticks (Linux /proc). */
+/** utime + stime of pgdog (its worker processes included) in clock ticks (Linux /proc). */
 function cpuTicks(/** @type {number} */ pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const t = processTicks(pid);
+  return t === null ? NaN : t.user + t.system;
 }
 
 /** Starts bench/pgdog-child.mjs on the config; resolves with its port and pid. */
@@ -212,7 +215,7 @@ try {
     cells.push(median(cpu[mode].unsharded).toFixed(1), ...layouts.map((l) => median(cpu[mode][l]).toFixed(1)));
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  process.stdout.write(`pgbench point SELECT on a random key (${ROWS} rows), ${clients} clients, ${duration} s x ${rounds} rounds after ${warmup} s of warm-up, medians\n${lines.join('\n')}\n`);
+  process.stdout.write(`pgbench point SELECT on a random key (${ROWS} rows), ${clients} clients, ${workers} pgdog worker(s), ${duration} s x ${rounds} rounds after ${warmup} s of warm-up, medians\n${lines.join('\n')}\n`);
   if (verdicts.length > 0) process.stdout.write(`target >= 0.90 of unsharded, judged on the one-server layout: ${verdicts.join(', ')}\n`);
 } catch (err) {
   log(err instanceof Error ? err.stack ?? err.message : String(err));

@@ -21,6 +21,8 @@ export const USAGE = `usage: npm run bench -- [options]
                      keep it inside the repo so its imports resolve (env BENCH_BASELINE)
   --scale N          pgbench -i scale (env BENCH_SCALE, default 10)
   --pool-size N      server pool size of PgBouncer and pgdog (default 20)
+  --workers N        pgdog's general.workers: worker processes sharing the port and, split
+                     among them, the pool size (env BENCH_WORKERS, default 2 as in pgdog.toml)
   --jobs N           pgbench -j (default 2)
   --profile          run the pgdog child with node --cpu-prof (profiles in bench/results/profiles)
   --json PATH        where to write the results (default bench/results/latest.json)
@@ -28,7 +30,7 @@ export const USAGE = `usage: npm run bench -- [options]
 
 /**
  * @typedef {{ duration: number, rounds: number, warmup: number, cases: string | undefined, targets: string[],
- *   scale: number, poolSize: number, jobs: number, profile: boolean, json: string | undefined,
+ *   scale: number, poolSize: number, workers: number, jobs: number, profile: boolean, json: string | undefined,
  *   baseline: string | undefined, help: boolean }} BenchOptions
  */
 
@@ -47,6 +49,7 @@ export function parseOptions(argv, env) {
     targets: parseTargets(env.BENCH_TARGETS),
     scale: positiveInt(env.BENCH_SCALE, 'BENCH_SCALE') ?? 10,
     poolSize: 20,
+    workers: positiveInt(env.BENCH_WORKERS, 'BENCH_WORKERS') ?? 2,
     jobs: 2,
     profile: false,
     json: undefined,
@@ -87,6 +90,9 @@ export function parseOptions(argv, env) {
         break;
       case '--pool-size':
         o.poolSize = positiveInt(value(), flag);
+        break;
+      case '--workers':
+        o.workers = positiveInt(value(), flag);
         break;
       case '--jobs':
         o.jobs = positiveInt(value(), flag);

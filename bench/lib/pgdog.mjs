@@ -11,7 +11,7 @@ const childScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'pgdog-c
 
 /**
  * pgdog.toml and users.toml for one database on one server. Pure.
- * @param {{ serverPort: number, database: string, user: string, password: string, poolSize: number }} p
+ * @param {{ serverPort: number, database: string, user: string, password: string, poolSize: number, workers?: number }} p
  * @returns {{ pgdog: string, users: string }}
  */
 export function pgdogConfig(p) {
@@ -21,7 +21,7 @@ export function pgdogConfig(p) {
 host = "127.0.0.1"
 port = 6432
 default_pool_size = ${p.poolSize}
-log_connections = false
+${p.workers === undefined ? '' : `workers = ${p.workers}\n`}log_connections = false
 log_disconnections = false
 # As PgBouncer's server_tls_sslmode = disable: no SSLRequest per server connection.
 tls_verify = "disabled"
@@ -42,7 +42,7 @@ database = ${q(p.database)}
 /**
  * `runtimeDir`: a copy of another build's runtime/dist/src to run instead of @pgdog/runtime.
  * @param {{ serverPort: number, database: string, user: string, password: string, poolSize: number,
- *   profileDir?: string, runtimeDir?: string }} p
+ *   workers?: number, profileDir?: string, runtimeDir?: string }} p
  * @returns {Promise<{ pid: number, port: number, stop(): Promise<void>, stderr(): string }>}
  */
 export async function startPgdogChild(p) {

@@ -1,7 +1,7 @@
 // CPU time of a process and of the whole machine, from /proc (Linux only).
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of the /proc counters (USER_HZ). */
 export const CLK_TCK = (() => {
@@ -14,7 +14,8 @@ export const CLK_TCK = (() => {
 })();
 
 /**
- * utime and stime of a process, all threads, in ticks; null when it is gone.
+ * utime and stime of a process, all threads, plus those of its live descendants (pgdog's worker
+ * processes), in ticks; null when it is gone.
  * @param {number} pid
  * @returns {{ user: number, system: number } | null}
  */
@@ -25,7 +26,39 @@ export function processTicks(pid) {
   } catch {
     return null;
   }
-  return ticksFromStat(stat);
+  const own = ticksFromStat(stat);
+  if (own === null) return null;
+  for (const child of childPids(pid)) {
+    const t = processTicks(child);
+    if (t !== null) {
+      own.user += t.user;
+      own.system += t.system;
+    }
+  }
+  return own;
+}
+
+/**
+ * Children of every thread of a process (empty when the kernel does not list them).
+ * @param {number} pid
+ * @returns {number[]}
+ */
+function childPids(pid) {
+  const out = [];
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    try {
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) if (c !== '') out.push(Number(c));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
 }
 
 /**

@@ -72,7 +72,7 @@ test('warnings alone exit 0; --strict makes them fail', () => {
   const args = broken('unimplemented-keys');
   const plain = runCli(['validate', ...args]);
   assert.equal(plain.status, 0);
-  assert.match(plain.stdout, /:2:1: warning W_UNIMPLEMENTED `general.workers` is accepted/);
+  assert.match(plain.stdout, /:2:1: warning W_UNIMPLEMENTED `general.unique_id_min` is accepted/);
   assert.match(plain.stdout, /are valid \(4 warnings\)\n$/);
   const strict = runCli(['validate', '--strict', ...args]);
   assert.equal(strict.status, 1);

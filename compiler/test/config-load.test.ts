@@ -83,7 +83,7 @@ test('a 5 MB config (500,000 list-mapping values) is valid and loads in seconds'
 });
 
 test('problems in both files are all reported, errors before warnings, in file order', async () => {
-  const configPath = write('multi.toml', '[general]\nport = "x"\nworkers = 2\n\n' + SHOP + '\n[[sharded_tables]]\ndatabase = "shop"\ncolumn = 1\n');
+  const configPath = write('multi.toml', '[general]\nport = "x"\nunique_id_min = 2\n\n' + SHOP + '\n[[sharded_tables]]\ndatabase = "shop"\ncolumn = 1\n');
   const usersPath = write('multi-users.toml', '[[users]]\nname = "u"\ndatabase = "shpo"\npassword = "secret-password"\npool_sise = 1\n');
   const r = await loadConfig({ configPath, usersPath });
   assert.deepEqual(r.errors.map((e) => `${e.file === configPath ? 'pgdog' : 'users'}:${e.line}:${e.column} ${e.code}`), [
@@ -109,7 +109,7 @@ test('no message or hint ever contains a password', async () => {
 });
 
 test('a warning-only config still loads', async () => {
-  const r = await loadConfig({ configPath: write('warn.toml', '[general]\nworkers = 3\n\n' + SHOP), usersPath: join(dir, 'users.toml') });
+  const r = await loadConfig({ configPath: write('warn.toml', '[general]\nunique_id_min = 3\n\n' + SHOP), usersPath: join(dir, 'users.toml') });
   assert.deepEqual(r.errors, []);
   assert.equal(r.warnings.length, 1);
   assert.ok(r.config);

@@ -28,3 +28,6 @@ export { needsRouting, type RoutingNeedInput } from './balance/routing-need.js';
 export { HostGroup, CHECKOUT_TIMEOUTS_TO_BAN, type HostStats, type HostOrder } from './pool/host-group.js';
 export { Balancer, type BalancedShard } from './pool/balancer.js';
 export { QueryRouter, type RoutingContext, type RouteDecision, type TransactionView } from './frontend/query-router.js';
+export { startPrimary, type PrimaryOptions, type RunningPrimary } from './workers/primary.js';
+export { workerLink, type WorkerLink } from './workers/worker-link.js';
+export { partOf, type WorkerShare } from './workers/worker-share.js';

@@ -7,7 +7,7 @@ import { buildSnapshot, type RuntimeSnapshot } from './config/snapshot.js';
 import type { ReloadPlan } from './config/snapshot-diff.js';
 import { PoolHandle } from './pool/pool-handle.js';
 import { logReload, needsSqlParser } from './server-reload.js';
-import { CancelRegistry } from './frontend/cancel-registry.js';
+import { CancelRegistry, type CancelSlot } from './frontend/cancel-registry.js';
 import type { FrontendContext, ServerSource } from './frontend/frontend-context.js';
 import type { RoutingContext } from './frontend/query-router.js';
 import type { TrackingContext } from './frontend/session-tracking.js';
@@ -22,6 +22,7 @@ import type { PoolStats } from './pool/pool.js';
 import { FrontendCode } from './protocol/codes.js';
 import { frontendLengthLimits } from './protocol/length-limits.js';
 import { SqlState } from './protocol/sqlstate.js';
+import { partOf, type WorkerShare } from './workers/worker-share.js';
 
 export interface StartServerOptions {
   /** Default general.host. */
@@ -34,6 +35,11 @@ export interface StartServerOptions {
   readonly routingTable?: RoutingTable;
   /** For the random load-balancing strategy (tests pass a seeded one); default Math.random. */
   readonly random?: () => number;
+  /**
+   * This process is one worker of several (general.workers): its pools and client limit are its
+   * part of the configured totals, and CancelRequests for the other workers' sessions are relayed.
+   */
+  readonly worker?: CancelSlot;
 }
 
 export interface ServerStats {
@@ -70,10 +76,13 @@ export interface RunningServer {
    */
   close(graceful?: boolean): Promise<void>;
   stats(): ServerStats;
+  /** A CancelRequest another worker received for one of this process's sessions. */
+  cancel(processId: number, secretKey: Uint8Array): void;
 }
 
 export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: StartServerOptions = {}): Promise<RunningServer> {
-  const snapshot = buildSnapshot(config);
+  const share: WorkerShare | undefined = opts.worker;
+  const snapshot = buildSnapshot(config, share);
   const general = snapshot.general;
   const logger = opts.logger ?? createLogger({ level: general.log_level, format: general.log_format });
   const sqlPlans = new PlanCache({ limit: general.query_cache_limit });
@@ -82,11 +91,11 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
   // Session tracking (transaction mode) parses the few statements that change a session.
   await loadSqlParser();
   const tracking = trackingContext(general, sqlPlans);
-  let live: LiveConfig = liveConfig(snapshot, createClientTls(general), routing === null ? null : { routing, routed: routedBy });
+  let live: LiveConfig = liveConfig(snapshot, createClientTls(general), routing === null ? null : { routing, routed: routedBy }, share);
   const registry = new PoolRegistry(snapshot, { logger, random: opts.random });
   const state = { shuttingDown: false, clients: 0 };
   const handles = new Map<string, PoolHandle>();
-  const ctx = frontendContext(() => live, registry, logger, state, sqlPlans, handles, tracking);
+  const ctx = frontendContext(() => live, registry, logger, state, sqlPlans, handles, tracking, opts.worker ?? null);
   const listener = new ClientListener(ctx);
   const host = opts.host ?? general.host;
   let port: number;
@@ -121,7 +130,7 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
     if (state.shuttingDown) return { ok: false, error: 'shutting down' };
     let plan: ReloadPlan;
     try {
-      const nextSnapshot = buildSnapshot(next);
+      const nextSnapshot = buildSnapshot(next, share);
       const tls = createClientTls(nextSnapshot.general);
       const nextRoutedBy = routedPredicate(next, nextSnapshot);
       const nextRouting = await routingContext(next, nextSnapshot, ropts.routingTable, nextRoutedBy, sqlPlans);
@@ -129,7 +138,7 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
       if (state.shuttingDown) return { ok: false, error: 'shutting down' };
       const previous = live.snapshot;
       plan = registry.reload(nextSnapshot, { host: opts.host, port: opts.port }).plan;
-      live = liveConfig(nextSnapshot, tls, nextRouting === null ? null : { routing: nextRouting, routed: nextRoutedBy });
+      live = liveConfig(nextSnapshot, tls, nextRouting === null ? null : { routing: nextRouting, routed: nextRoutedBy }, share);
       sqlPlans.setLimit(nextSnapshot.general.query_cache_limit);
       if (previous.general.log_level !== nextSnapshot.general.log_level) logger.level = nextSnapshot.general.log_level;
       // Clients logged in keep their handle; it now leads to the new pool (or refuses, if gone).
@@ -168,6 +177,9 @@ export async function startServer(config: DeepReadonly<NormalizedConfig>, opts: 
         hosts: registry.hostStats(),
       };
     },
+    cancel(processId, secretKey): void {
+      ctx.cancels.cancelHere(processId, secretKey);
+    },
   };
 }
 
@@ -186,7 +198,7 @@ interface LiveConfig {
   readonly params: WeakMap<PoolPort, ReadonlyMap<string, string>>;
 }
 
-function liveConfig(snapshot: RuntimeSnapshot, tls: FrontendContext['tls'], routing: LiveConfig['routing']): LiveConfig {
+function liveConfig(snapshot: RuntimeSnapshot, tls: FrontendContext['tls'], routing: LiveConfig['routing'], share: WorkerShare | undefined): LiveConfig {
   const general = snapshot.general;
   const blockLimit = general.query_size_limit !== undefined && general.query_size_limit_action === 'block' ? general.query_size_limit : undefined;
   return {
@@ -195,7 +207,7 @@ function liveConfig(snapshot: RuntimeSnapshot, tls: FrontendContext['tls'], rout
     routing,
     framerLimits: clientLengthLimits(blockLimit),
     querySizeWarn: general.query_size_limit !== undefined && blockLimit === undefined ? general.query_size_limit : Infinity,
-    maxClients: general.max_client_connections ?? Infinity,
+    maxClients: partOf(general.max_client_connections ?? Infinity, share, 1),
     sources: new Map(),
     // Server parameters are learnt again: a reload may have moved a database to another host.
     params: new WeakMap(),
@@ -217,6 +229,7 @@ function frontendContext(
   sqlPlans: PlanCache,
   handles: Map<string, PoolHandle>,
   tracking: TrackingContext | null,
+  cancelSlot: CancelSlot | null,
 ): FrontendContext {
   return {
     get snapshot() {
@@ -225,7 +238,7 @@ function frontendContext(
     get tls() {
       return live().tls;
     },
-    cancels: new CancelRegistry(),
+    cancels: new CancelRegistry(cancelSlot),
     logger,
     get framerLimits() {
       return live().framerLimits;

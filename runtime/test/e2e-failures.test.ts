@@ -4,27 +4,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startPostgres, stopAll, type PgServer } from '@pgdog/testing';
-import { pgConnect, sleep, startPgdog, type Pgdog, type PgClient } from './e2e-harness.js';
+import { pgConnect, sendCancelRequest, sleep, startPgdog, type Pgdog, type PgClient } from './e2e-harness.js';
 
 type PgError = Error & { code?: string };
-
-function sendCancelRequest(port: number, pid: number, secret: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      const b = Buffer.alloc(16);
-      b.writeInt32BE(16, 0);
-      b.writeInt32BE(80877102, 4);
-      b.writeInt32BE(pid, 8);
-      b.writeInt32BE(secret, 12);
-      s.end(b);
-    });
-    s.on('error', reject);
-    s.on('close', () => resolve());
-    s.resume();
-  });
-}
 
 async function backendPid(c: PgClient): Promise<number> {
   return (await c.query('select pg_backend_pid() as pid')).rows[0].pid as number;

@@ -6,24 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgres, stopAll, type PgServer } from '@pgdog/testing';
+import { freePort, startPostgres, stopAll, type PgServer } from '@pgdog/testing';
 import { psql, runBin } from './e2e-harness.js';
 
 const cliBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../../cli/bin/run.js');
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 describe('pgdog serve (CLI)', { timeout: 180_000 }, () => {
   let pg: PgServer;

@@ -24,6 +24,7 @@ export default class Serve extends Command {
     port: Flags.integer({ summary: 'Port to listen on (overrides general.port).', min: 0, max: 65535 }),
     routes: Flags.string({ summary: 'A routing table from `pgdog compile` to serve (default: compiled from the config at start).' }),
     force: Flags.boolean({ summary: 'With --routes: serve the table even if it was compiled from other versions of the files.', default: false }),
+    workers: Flags.integer({ summary: 'Worker processes (overrides general.workers; 1 serves from this process).', min: 1, max: 64 }),
   };
 
   async run(): Promise<void> {
@@ -31,29 +32,41 @@ export default class Serve extends Command {
     // Imported here, not at the top: oclif loads every command module on start-up.
     const [{ loadServeConfig }, runtime] = await Promise.all([import('../serve/load-serve-config.js'), import('@pgdog/runtime')]);
     const files = { config: flags.config, users: flags.users, routes: flags.routes, force: flags.force };
+    // Set in a process the primary forked (general.workers > 1): orders come from the primary.
+    const link = runtime.workerLink();
     const loaded = await loadServeConfig(files);
     if (!loaded.ok) {
       // Same lines as `pgdog validate`, on stderr: stdout is the log stream.
       for (const line of loaded.lines) this.logToStderr(line);
+      link?.failed(loaded.lines.join('\n'));
       process.exitCode = loaded.exitCode;
       return;
     }
     const general = loaded.config.pgdog.general;
-    const logger = runtime.createLogger({ level: general.log_level, format: general.log_format });
-    for (const d of loaded.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+    const rootLogger = runtime.createLogger({ level: general.log_level, format: general.log_format });
+    const logger = link === null ? rootLogger : rootLogger.child({ worker: link.index });
+    if (link === null) for (const d of loaded.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+
+    const workers = flags.workers ?? general.workers;
+    if (link === null && workers > 1) {
+      const { servePrimary } = await import('../serve/serve-primary.js');
+      process.exitCode = await servePrimary({ files, workers, logger, shutdownTimeoutMs: general.shutdown_timeout });
+      return;
+    }
 
     let server: Awaited<ReturnType<typeof runtime.startServer>>;
     try {
-      server = await runtime.startServer(loaded.config, { host: flags.host, port: flags.port, logger, routingTable: loaded.routingTable });
+      server = await runtime.startServer(loaded.config, { host: flags.host, port: flags.port, logger, routingTable: loaded.routingTable, worker: link ?? undefined });
     } catch (err) {
       logger.fatal({ err }, 'could not start');
+      link?.failed(err instanceof Error ? err.message : String(err));
       process.exitCode = ExitCode.Usage;
       return;
     }
 
     // SIGHUP: read both files (and the table) again; a config with errors leaves the running one as it is.
     const onHangup = (): void => {
-      logger.info({ config: flags.config, users: flags.users }, 'SIGHUP: reloading the configuration');
+      logger.info({ config: flags.config, users: flags.users }, 'reloading the configuration');
       void (async () => {
         const next = await loadServeConfig(files);
         if (!next.ok) {
@@ -61,24 +74,34 @@ export default class Serve extends Command {
           logger.error('reload refused: still serving the previous configuration');
           return;
         }
-        for (const d of next.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+        if (link === null) for (const d of next.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
         const outcome = await server.reload(next.config, { routingTable: next.routingTable });
         if (!outcome.ok) logger.error({ reason: outcome.error }, 'reload failed: still serving the previous configuration');
       })().catch((err: unknown) => logger.error({ err }, 'reload failed: still serving the previous configuration'));
     };
-    process.on('SIGHUP', onHangup);
+    // A worker hears signals too (Ctrl-C reaches the whole process group), but acts on the
+    // primary's orders only, so one Ctrl-C is one graceful shutdown, not two.
+    const ignore = (): void => {};
+    if (link === null) process.on('SIGHUP', onHangup);
+    else {
+      for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(signal, ignore);
+      link.onReload(onHangup);
+      link.onCancel((processId, secretKey) => server.cancel(processId, secretKey));
+      link.ready(server.port);
+    }
 
     await new Promise<void>((resolve) => {
       let stopping = false;
-      const onSignal = (signal: NodeJS.Signals): void => {
+      const stop = (graceful: boolean, why: Record<string, unknown>): void => {
         if (stopping) {
-          logger.warn({ signal }, 'second signal: closing every connection now');
+          logger.warn(why, 'second stop: closing every connection now');
           void server.close(false);
           return;
         }
         stopping = true;
-        logger.info({ signal, shutdownTimeoutMs: general.shutdown_timeout }, 'shutting down: waiting for running transactions');
-        server.close(true).then(
+        if (graceful) logger.info({ ...why, shutdownTimeoutMs: general.shutdown_timeout }, 'shutting down: waiting for running transactions');
+        else logger.warn(why, 'closing every connection now');
+        server.close(graceful).then(
           () => resolve(),
           (err: unknown) => {
             logger.error({ err }, 'shutdown failed');
@@ -86,8 +109,10 @@ export default class Serve extends Command {
           },
         );
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      if (link === null) {
+        process.on('SIGINT', (signal) => stop(true, { signal }));
+        process.on('SIGTERM', (signal) => stop(true, { signal }));
+      } else link.onClose((graceful) => stop(graceful, { order: 'primary' }));
     });
     process.removeListener('SIGHUP', onHangup);
     logger.info('stopped');

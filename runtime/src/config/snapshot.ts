@@ -3,6 +3,7 @@
 // a new snapshot and swaps it in whole.
 
 import type { DeepReadonly, NormalizedConfig } from '@pgdog/compiler';
+import { partOf, type WorkerShare } from '../workers/worker-share.js';
 
 type Settings = DeepReadonly<NormalizedConfig['pgdog']>;
 export type GeneralSettings = Settings['general'];
@@ -129,7 +130,8 @@ export interface RuntimeSnapshot {
   poolKeys(): PoolKey[];
 }
 
-export function buildSnapshot(config: DeepReadonly<NormalizedConfig>): RuntimeSnapshot {
+/** `share`: this process is one of several workers; pool sizes become its part of the totals. */
+export function buildSnapshot(config: DeepReadonly<NormalizedConfig>, share?: WorkerShare): RuntimeSnapshot {
   const general = config.pgdog.general;
   const databases = buildDatabases(config.pgdog.databases);
   const users = buildUsers(config.users.users);
@@ -147,7 +149,7 @@ export function buildSnapshot(config: DeepReadonly<NormalizedConfig>): RuntimeSn
     if (u === null || db === undefined || shardSpec === undefined) return null;
     const hosts = role === 'primary' ? (shardSpec.primary ? [shardSpec.primary] : []) : shardSpec.replicas;
     if (hosts.length === 0) return null;
-    return resolvePoolSettings(general, u, { user, database, shard, role }, hosts, db.entries);
+    return workerPart(resolvePoolSettings(general, u, { user, database, shard, role }, hosts, db.entries), share);
   };
 
   const hostPoolSettings = (user: string, database: string, shard: number, host: number): PoolSettings | null => {
@@ -155,7 +157,7 @@ export function buildSnapshot(config: DeepReadonly<NormalizedConfig>): RuntimeSn
     const db = databases.get(database);
     const h = db?.shards[shard]?.hosts[host];
     if (u === null || db === undefined || h === undefined) return null;
-    return resolvePoolSettings(general, u, { user, database, shard, role: h.role, host }, [h], db.entries);
+    return workerPart(resolvePoolSettings(general, u, { user, database, shard, role: h.role, host }, [h], db.entries), share);
   };
 
   const poolKeys = (): PoolKey[] => {
@@ -251,6 +253,13 @@ function buildUsers(entries: readonly UserEntryConfig[]): Map<string, UserEntry[
   }
   for (const list of out.values()) Object.freeze(list);
   return out;
+}
+
+/** A worker's pools: its part of the pool sizes (at least one server, so it can serve at all). */
+function workerPart(settings: PoolSettings, share: WorkerShare | undefined): PoolSettings {
+  if (share === undefined || share.count <= 1) return settings;
+  const poolSize = partOf(settings.poolSize, share, 1);
+  return Object.freeze({ ...settings, poolSize, minPoolSize: Math.min(partOf(settings.minPoolSize, share), poolSize) });
 }
 
 /** The first value that is set. */
