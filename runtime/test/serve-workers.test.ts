@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startPostgres, stopAll, type PgServer } from '@pgdog/testing';
-import { pgConnect, sendCancelRequest, sleep, within, type PgClient } from './e2e-harness.js';
+import { createServer, type AddressInfo } from 'node:net';
+import { pgConnect, runBin, sendCancelRequest, sleep, within, type PgClient } from './e2e-harness.js';
 
 const cliBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../../cli/bin/run.js');
 type PgError = Error & { code?: string };
@@ -148,5 +149,19 @@ describe('pgdog serve with general.workers = 2', { timeout: 180_000 }, () => {
     assert.equal(await within(exited, 20_000, 'exit'), 0, stderr);
     for (const p of pids) assert.throws(() => process.kill(p, 0), 'worker process gone');
     assert.ok(logs().some((l) => l.msg === 'stopped' && l.worker === undefined));
+  });
+
+  it('a busy port: the workers cannot listen, and serve exits 2', async () => {
+    const busy = createServer();
+    await new Promise<void>((res) => busy.listen(0, '127.0.0.1', () => res()));
+    const busyPort = (busy.address() as AddressInfo).port;
+    try {
+      const r = await runBin(process.execPath, [cliBin, 'serve', '-c', join(dir, 'pgdog.toml'), '-u', join(dir, 'users.toml'), '--port', String(busyPort)], {}, 30_000);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stdout, /EADDRINUSE/);
+      assert.match(r.stdout, /could not start/);
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -12,6 +12,8 @@ export default class Serve extends Command {
     'configuration with errors is logged and ignored (the running one stays). ' +
     '--routes serves a routing table written by `pgdog compile` instead of compiling one at start; a table compiled ' +
     'from other versions of the two files is refused unless --force. ' +
+    'With general.workers > 1 (default 2; --workers overrides it) this process forks that many workers, which share the ' +
+    'port and split every pool size; it passes signals on to them and replaces one that dies. ' +
     'Exit codes: 0 after a clean shutdown, 1 invalid config, 2 a file cannot be read or the port cannot be bound.';
   static override examples = [
     '<%= config.bin %> serve',
@@ -34,6 +36,9 @@ export default class Serve extends Command {
     const files = { config: flags.config, users: flags.users, routes: flags.routes, force: flags.force };
     // Set in a process the primary forked (general.workers > 1): orders come from the primary.
     const link = runtime.workerLink();
+    // A worker hears signals too (Ctrl-C reaches the whole process group), but acts on the
+    // primary's orders only, so one Ctrl-C is one graceful shutdown, not two, even during start-up.
+    if (link !== null) for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
     const loaded = await loadServeConfig(files);
     if (!loaded.ok) {
       // Same lines as `pgdog validate`, on stderr: stdout is the log stream.
@@ -79,12 +84,8 @@ export default class Serve extends Command {
         if (!outcome.ok) logger.error({ reason: outcome.error }, 'reload failed: still serving the previous configuration');
       })().catch((err: unknown) => logger.error({ err }, 'reload failed: still serving the previous configuration'));
     };
-    // A worker hears signals too (Ctrl-C reaches the whole process group), but acts on the
-    // primary's orders only, so one Ctrl-C is one graceful shutdown, not two.
-    const ignore = (): void => {};
     if (link === null) process.on('SIGHUP', onHangup);
     else {
-      for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(signal, ignore);
       link.onReload(onHangup);
       link.onCancel((processId, secretKey) => server.cancel(processId, secretKey));
       link.ready(server.port);

@@ -17,16 +17,37 @@ export interface ServePrimaryOptions {
 export async function servePrimary(opts: ServePrimaryOptions): Promise<ExitCode> {
   const { startPrimary } = await import('@pgdog/runtime');
   const logger = opts.logger;
-  let primary: Awaited<ReturnType<typeof startPrimary>>;
-  try {
-    primary = await startPrimary({ workers: opts.workers, logger, shutdownTimeoutMs: opts.shutdownTimeoutMs });
-  } catch (err) {
-    logger.fatal({ err }, 'could not start');
-    return ExitCode.Usage;
-  }
-
+  // Signals are ours from before the first fork: workers log 'listening' before startPrimary
+  // returns, and a SIGTERM then must stop them, not kill this process and orphan them.
+  let primary: Awaited<ReturnType<typeof startPrimary>> | null = null;
+  let stopping: 'no' | 'graceful' | 'now' = 'no';
+  let stopped: () => void = () => {};
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  const stop = (): void => {
+    if (primary === null) return;
+    void primary.close(stopping === 'graceful').then(() => stopped());
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping !== 'no') {
+      logger.warn({ signal }, 'second signal: closing every connection now');
+      stopping = 'now';
+      stop();
+      return;
+    }
+    stopping = 'graceful';
+    logger.info({ signal, shutdownTimeoutMs: opts.shutdownTimeoutMs }, 'shutting down: waiting for running transactions');
+    stop();
+  };
   // Checked here first so that a broken file is reported once, not by every worker.
+  let reloadAfterStart = false;
   const onHangup = (): void => {
+    if (stopping !== 'no') return;
+    if (primary === null) {
+      // Workers still starting read the files as they are; those already up must read them again.
+      reloadAfterStart = true;
+      return;
+    }
+    const running = primary;
     logger.info('SIGHUP: reloading the configuration in every worker');
     void loadServeConfig(opts.files).then(
       (next) => {
@@ -36,28 +57,25 @@ export async function servePrimary(opts: ServePrimaryOptions): Promise<ExitCode>
           return;
         }
         for (const d of next.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
-        primary.reload();
+        running.reload();
       },
       (err: unknown) => logger.error({ err }, 'reload failed: still serving the previous configuration'),
     );
   };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onHangup);
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: closing every connection now');
-        void primary.close(false);
-        return;
-      }
-      stopping = true;
-      logger.info({ signal, shutdownTimeoutMs: opts.shutdownTimeoutMs }, 'shutting down: waiting for running transactions');
-      void primary.close(true).then(resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  try {
+    primary = await startPrimary({ workers: opts.workers, logger, shutdownTimeoutMs: opts.shutdownTimeoutMs });
+  } catch (err) {
+    logger.fatal({ err }, 'could not start');
+    process.removeListener('SIGHUP', onHangup);
+    return ExitCode.Usage;
+  }
+  if (stopping !== 'no') stop();
+  else if (reloadAfterStart) onHangup();
+  await done;
   process.removeListener('SIGHUP', onHangup);
   logger.info('stopped');
   return ExitCode.Ok;

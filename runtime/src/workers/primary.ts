@@ -51,7 +51,9 @@ export function startPrimary(opts: PrimaryOptions): Promise<RunningPrimary> {
     const startTimer = setTimeout(() => fail(`workers did not start listening within ${opts.startTimeoutMs ?? 60_000} ms`), opts.startTimeoutMs ?? 60_000);
 
     const send = (w: Worker | null, order: PrimaryOrder): void => {
-      if (w !== null && w.isConnected()) w.send(order);
+      // A worker on its way out may close the channel under the send: it then hears nothing more,
+      // which is what its exit means anyway (the callback keeps the error from being thrown).
+      if (w !== null && w.isConnected()) w.send(order, undefined, () => {});
     };
     const live = (): Worker[] => slots.filter((w): w is Worker => w !== null);
 
@@ -63,6 +65,7 @@ export function startPrimary(opts: PrimaryOptions): Promise<RunningPrimary> {
         if (isReport(m)) onReport(index, m);
       });
       worker.on('exit', (code: number | null, signal: string | null) => onExit(index, worker, code, signal));
+      worker.on('error', (err: Error) => logger.debug({ worker: index, err }, 'worker channel error'));
     };
 
     const onReport = (index: number, m: WorkerReport): void => {

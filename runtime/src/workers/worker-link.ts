@@ -54,7 +54,8 @@ export function workerLink(): WorkerLink | null {
       send({ pgdog: 'ready', port });
     },
     failed(message) {
-      send({ pgdog: 'failed', message });
+      // Then let go of the channel: it would keep this process (which has nothing left to do) alive.
+      if (process.connected) process.send?.({ pgdog: 'failed', message } satisfies WorkerReport, () => process.disconnect());
     },
     onReload(f) {
       reloads.push(f);
