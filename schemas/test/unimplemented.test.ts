@@ -58,7 +58,7 @@ test('the schema pointer walker rejects keys that do not exist', () => {
 
 test('keys the product implements are not listed', () => {
   const listed = new Set(unimplementedKeys.filter((k) => k.values === undefined).map((k) => `${k.file}:${k.pointer}`));
-  for (const key of ['/general/default_pool_size', '/general/pooler_mode', '/general/load_balancing_strategy', '/databases/*/host', '/query_rules', '/plugins', '/admin', '/omnisharded_tables']) {
+  for (const key of ['/general/default_pool_size', '/general/pooler_mode', '/general/load_balancing_strategy', '/databases/*/host', '/query_rules', '/general/workers', '/omnisharded_tables', '/sharded_tables']) {
     assert.ok(!listed.has(`pgdog:${key}`), key);
   }
   for (const key of ['/users/*/password_hash', '/users/*/server_user', '/users/*/pool_size']) assert.ok(!listed.has(`users:${key}`), key);
