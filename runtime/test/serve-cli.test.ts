@@ -64,12 +64,13 @@ describe('pgdog serve (CLI)', { timeout: 180_000 }, () => {
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number });
     const messages = lines.map((l) => l.msg);
     assert.ok(messages.includes('pgdog is listening'));
+    assert.ok(messages.includes('pgdog workers started'), 'general.workers defaults to 2');
     assert.ok(messages.includes('client logged in'));
     assert.ok(messages.includes('stopped'));
     assert.ok(!stdout.includes('secret'), 'no password in the logs');
   });
 
-  it('--routes serves a compiled table (its block rule applies) and refuses a stale one', async () => {
+  it('--routes serves a compiled table (its block rule applies) and refuses a stale one; --workers 1 serves in-process', async () => {
     const port = await freePort();
     const config = join(dir, 'routes.toml');
     const users = join(dir, 'routes-users.toml');
@@ -80,7 +81,8 @@ describe('pgdog serve (CLI)', { timeout: 180_000 }, () => {
     writeFileSync(users, '[[users]]\nname = "app"\npassword = "secret"\ndatabase = "appdb"\n');
     const compiled = await runBin(process.execPath, [cliBin, 'compile', '-c', config, '-u', users, '-o', table], {}, 30_000);
     assert.equal(compiled.code, 0, compiled.stderr);
-    const child = spawn(process.execPath, [cliBin, 'serve', '-c', config, '-u', users, '--routes', table, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --workers 1: served from the started process itself (the other tests run the default 2 workers).
+    const child = spawn(process.execPath, [cliBin, 'serve', '-c', config, '-u', users, '--routes', table, '--port', String(port), '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -101,6 +103,7 @@ describe('pgdog serve (CLI)', { timeout: 180_000 }, () => {
       child.kill('SIGTERM');
     }
     assert.equal(await exited, 0, stderr);
+    assert.ok(stdout.includes('pgdog is listening') && !stdout.includes('pgdog workers started') && !stdout.includes('"worker":'), 'served by one process');
     writeFileSync(config, toml + '# edited after compiling\n');
     const stale = await runBin(process.execPath, [cliBin, 'serve', '-c', config, '-u', users, '--routes', table, '--port', String(port)], {}, 30_000);
     assert.equal(stale.code, 1);
