@@ -204,7 +204,9 @@ describe('cross-shard results in memory, 2 shards', () => {
       // seconds later (read at full speed, their 40 MB each would be sent within about a second).
       await new Promise((r) => setTimeout(r, 2500));
       let blocked = 0;
-      for (let i = 0; i < 50 && blocked < 2; i++) {
+      // Up to 40 s more: with the whole suite running on two cores, a shard's backend may need that
+      // long to produce the megabytes that fill the socket buffers before it waits in ClientWrite.
+      for (let i = 0; i < 200 && blocked < 2; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, 200));
         blocked = 0;
         for (const s of shards) {
