@@ -32,7 +32,11 @@ export default class Serve extends Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
     // Imported here, not at the top: oclif loads every command module on start-up.
-    const [{ loadServeConfig }, runtime] = await Promise.all([import('../serve/load-serve-config.js'), import('@pgdog/runtime')]);
+    const [{ loadServeConfig, loadForReload, logWarnings }, { Stopper }, runtime] = await Promise.all([
+      import('../serve/load-serve-config.js'),
+      import('../serve/stopper.js'),
+      import('@pgdog/runtime'),
+    ]);
     const files = { config: flags.config, users: flags.users, routes: flags.routes, force: flags.force };
     // Set in a process the primary forked (general.workers > 1): orders come from the primary.
     const link = runtime.workerLink();
@@ -50,7 +54,7 @@ export default class Serve extends Command {
     const general = loaded.config.pgdog.general;
     const rootLogger = runtime.createLogger({ level: general.log_level, format: general.log_format });
     const logger = link === null ? rootLogger : rootLogger.child({ worker: link.index });
-    if (link === null) for (const d of loaded.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+    if (link === null) logWarnings(logger, loaded.warnings);
 
     const workers = flags.workers ?? general.workers;
     if (link === null && workers > 1) {
@@ -73,48 +77,25 @@ export default class Serve extends Command {
     const onHangup = (): void => {
       logger.info({ config: flags.config, users: flags.users }, 'reloading the configuration');
       void (async () => {
-        const next = await loadServeConfig(files);
-        if (!next.ok) {
-          for (const line of next.lines) logger.error(line);
-          logger.error('reload refused: still serving the previous configuration');
-          return;
-        }
-        if (link === null) for (const d of next.warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+        // A worker's primary has logged the warnings already.
+        const next = await loadForReload(files, logger, link === null);
+        if (next === null) return;
         const outcome = await server.reload(next.config, { routingTable: next.routingTable });
         if (!outcome.ok) logger.error({ reason: outcome.error }, 'reload failed: still serving the previous configuration');
       })().catch((err: unknown) => logger.error({ err }, 'reload failed: still serving the previous configuration'));
     };
-    if (link === null) process.on('SIGHUP', onHangup);
-    else {
+    const stopper = new Stopper(logger, general.shutdown_timeout);
+    stopper.attach(server);
+    if (link === null) {
+      process.on('SIGHUP', onHangup);
+      stopper.onSignals();
+    } else {
       link.onReload(onHangup);
+      link.onClose((graceful) => stopper.stop(graceful, { order: 'primary' }));
       link.onCancel((processId, secretKey) => server.cancel(processId, secretKey));
       link.ready(server.port);
     }
-
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (graceful: boolean, why: Record<string, unknown>): void => {
-        if (stopping) {
-          logger.warn(why, 'second stop: closing every connection now');
-          void server.close(false);
-          return;
-        }
-        stopping = true;
-        if (graceful) logger.info({ ...why, shutdownTimeoutMs: general.shutdown_timeout }, 'shutting down: waiting for running transactions');
-        else logger.warn(why, 'closing every connection now');
-        server.close(graceful).then(
-          () => resolve(),
-          (err: unknown) => {
-            logger.error({ err }, 'shutdown failed');
-            resolve();
-          },
-        );
-      };
-      if (link === null) {
-        process.on('SIGINT', (signal) => stop(true, { signal }));
-        process.on('SIGTERM', (signal) => stop(true, { signal }));
-      } else link.onClose((graceful) => stop(graceful, { order: 'primary' }));
-    });
+    await stopper.done;
     process.removeListener('SIGHUP', onHangup);
     logger.info('stopped');
     process.exitCode = ExitCode.Ok;

@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Diagnostic, DeepReadonly, NormalizedConfig, RoutingTable } from '@pgdog/compiler';
+import type { Logger } from '@pgdog/runtime';
 import { ExitCode } from '../exit-codes.js';
 import { formatDiagnostic } from '../validate-report.js';
 
@@ -54,4 +55,32 @@ export async function loadServeConfig(files: ServeFiles): Promise<ServeConfig> {
     };
   }
   return { ok: true, config: result.config, routingTable: loaded.table, warnings: result.warnings };
+}
+
+export type LoadedServeConfig = Extract<ServeConfig, { ok: true }>;
+
+/** Config warnings in the log, each with its position. */
+export function logWarnings(logger: Logger, warnings: readonly Diagnostic[]): void {
+  for (const d of warnings) logger.warn({ file: d.file, line: d.line, column: d.column, code: d.code }, d.message);
+}
+
+/**
+ * On a reload: the files read and checked again. Problems are logged and give null, and the
+ * running configuration stays. `warnings`: log them too (false where another process already did).
+ */
+export async function loadForReload(files: ServeFiles, logger: Logger, warnings: boolean): Promise<LoadedServeConfig | null> {
+  let next: ServeConfig;
+  try {
+    next = await loadServeConfig(files);
+  } catch (err) {
+    logger.error({ err }, 'reload failed: still serving the previous configuration');
+    return null;
+  }
+  if (!next.ok) {
+    for (const line of next.lines) logger.error(line);
+    logger.error('reload refused: still serving the previous configuration');
+    return null;
+  }
+  if (warnings) logWarnings(logger, next.warnings);
+  return next;
 }
